@@ -1,0 +1,137 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Level statistics of one band over many frames, in dB SPL.
+public struct LevelSummary: Sendable, Equatable, Codable {
+    /// Equivalent continuous level: 10·log10 of the mean power over frames.
+    public var leqDB: Double
+    /// Level exceeded in 10 % of frames.
+    public var l10DB: Double
+    /// Level exceeded in 50 % of frames.
+    public var l50DB: Double
+    /// Level exceeded in 90 % of frames.
+    public var l90DB: Double
+    /// The lowest frame level.
+    public var minDB: Double
+    /// The highest frame level.
+    public var maxDB: Double
+}
+
+/// Per-band level statistics over any number of frames in bounded memory.
+///
+/// Leq, minimum and maximum are exact; the exceedance levels L10, L50 and L90 come from a
+/// histogram of frame levels with ``resolutionDB`` bins over ``histogramRange`` (levels outside
+/// it count in the end bins), so they are exact to half a bin. Memory is
+/// `bandCount × (range / resolution)` counters, whatever the number of frames. Two statistics
+/// over the same bands merge (``merge(_:)``), so chunks or threads can be combined in any order.
+///
+/// `add` is allocation-free; it is meant for batch analysis, not the audio thread.
+public struct LevelStatistics: Sendable, Equatable {
+    /// Histogram bin width, in dB.
+    public let resolutionDB: Double
+    /// Histogram span, in dB SPL.
+    public let histogramRange: ClosedRange<Double>
+    /// The number of bands.
+    public let bandCount: Int
+    /// Frames added so far.
+    public private(set) var frameCount: Int = 0
+
+    private var counts: [UInt32]
+    private var powerSums: [Double]
+    private var minima: [Double]
+    private var maxima: [Double]
+    private let binsPerBand: Int
+
+    /// Empty statistics for `bandCount` bands.
+    /// - Parameters:
+    ///   - bandCount: At least 1.
+    ///   - resolutionDB: Histogram bin width in dB (default 0.1).
+    ///   - histogramRange: Levels tracked by the histogram, in dB SPL (default −100…200).
+    public init(bandCount: Int, resolutionDB: Double = 0.1, histogramRange: ClosedRange<Double> = -100...200) {
+        precondition(bandCount >= 1 && resolutionDB > 0)
+        self.bandCount = bandCount
+        self.resolutionDB = resolutionDB
+        self.histogramRange = histogramRange
+        binsPerBand = Int(((histogramRange.upperBound - histogramRange.lowerBound) / resolutionDB).rounded(.up))
+        counts = [UInt32](repeating: 0, count: bandCount * binsPerBand)
+        powerSums = [Double](repeating: 0, count: bandCount)
+        minima = [Double](repeating: .infinity, count: bandCount)
+        maxima = [Double](repeating: -.infinity, count: bandCount)
+    }
+
+    /// Adds one frame's band levels.
+    /// - Parameter levels: `bandCount` levels in dB SPL (precondition).
+    public mutating func add(levels: UnsafeBufferPointer<Float>) {
+        precondition(levels.count >= bandCount, "LevelStatistics.add: \(levels.count) levels for \(bandCount) bands")
+        frameCount += 1
+        let lo = histogramRange.lowerBound
+        let n = binsPerBand
+        counts.withUnsafeMutableBufferPointer { c in
+            for b in 0..<bandCount {
+                let l = Double(levels[b])
+                powerSums[b] += pow(10, l / 10)
+                if l < minima[b] { minima[b] = l }
+                if l > maxima[b] { maxima[b] = l }
+                let bin = min(n - 1, max(0, Int(((l - lo) / resolutionDB).rounded(.down))))
+                c[b * n + bin] += 1
+            }
+        }
+    }
+
+    /// Adds one frame's band levels (convenience for arrays).
+    /// - Parameter levels: `bandCount` levels in dB SPL.
+    public mutating func add(levels: [Float]) {
+        levels.withUnsafeBufferPointer { add(levels: $0) }
+    }
+
+    /// Combines statistics of other frames over the same bands (another chunk or thread).
+    /// - Parameter other: Statistics with the same band count, resolution and range (precondition).
+    public mutating func merge(_ other: LevelStatistics) {
+        precondition(other.bandCount == bandCount && other.resolutionDB == resolutionDB && other.histogramRange == histogramRange,
+                     "LevelStatistics.merge: the two statistics track different bands or histograms")
+        frameCount += other.frameCount
+        for i in counts.indices { counts[i] += other.counts[i] }
+        for b in 0..<bandCount {
+            powerSums[b] += other.powerSums[b]
+            minima[b] = min(minima[b], other.minima[b])
+            maxima[b] = max(maxima[b], other.maxima[b])
+        }
+    }
+
+    /// The summary of band `band`; `nil` before any frame was added.
+    /// - Parameter band: Band index.
+    public func summary(band: Int) -> LevelSummary? {
+        guard frameCount > 0 else { return nil }
+        return LevelSummary(
+            leqDB: 10 * log10(powerSums[band] / Double(frameCount)),
+            l10DB: exceeded(band: band, fraction: 0.10),
+            l50DB: exceeded(band: band, fraction: 0.50),
+            l90DB: exceeded(band: band, fraction: 0.90),
+            minDB: minima[band], maxDB: maxima[band])
+    }
+
+    /// All bands' summaries; empty before any frame was added.
+    public var summaries: [LevelSummary] {
+        (0..<bandCount).compactMap { summary(band: $0) }
+    }
+
+    /// The level exceeded in `fraction` of frames, from the histogram: walking down from the
+    /// loudest bin, the centre of the bin where the count of frames at or above it first
+    /// reaches `fraction`·frames, clamped into [min, max].
+    private func exceeded(band: Int, fraction: Double) -> Double {
+        let target = max(1, Int((fraction * Double(frameCount)).rounded(.up)))
+        var seen = 0
+        let base = band * binsPerBand
+        for bin in stride(from: binsPerBand - 1, through: 0, by: -1) {
+            seen += Int(counts[base + bin])
+            if seen >= target {
+                let centre = histogramRange.lowerBound + (Double(bin) + 0.5) * resolutionDB
+                return min(maxima[band], max(minima[band], centre))
+            }
+        }
+        return minima[band]
+    }
+}

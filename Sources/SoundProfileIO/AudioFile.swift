@@ -1,0 +1,235 @@
+internal import CSndFile
+import Foundation
+
+/// Why an audio file could not be read or written.
+public struct AudioFileError: Error, Equatable, CustomStringConvertible {
+    /// The kinds of failure, for callers that branch on them.
+    public enum Reason: String, Sendable, Equatable {
+        case notFound = "not found"
+        case notAudio = "not an audio file"
+        case truncated = "truncated"
+        case unsupported = "unsupported encoding"
+        case invalidParameter = "invalid parameter"
+        case writeFailed = "write failed"
+    }
+    /// The file's path as given.
+    public var path: String
+    /// What went wrong.
+    public var reason: Reason
+    /// libsndfile's own message, or more detail.
+    public var detail: String
+
+    public init(path: String, reason: Reason, detail: String) {
+        self.path = path
+        self.reason = reason
+        self.detail = detail
+    }
+
+    public var description: String { "\(path): \(reason.rawValue) (\(detail))" }
+}
+
+/// The format of an open audio file.
+public struct AudioFormat: Sendable, Equatable {
+    /// Samples per second per channel, in Hz.
+    public var sampleRate: Int
+    /// The number of channels.
+    public var channelCount: Int
+    /// Frames (samples per channel) in the file.
+    public var frameCount: Int64
+    /// libsndfile's major format name, e.g. "WAV (Microsoft)".
+    public var container: String
+    /// libsndfile's subtype name, e.g. "Signed 16 bit PCM".
+    public var encoding: String
+
+    /// The duration in seconds.
+    public var durationSeconds: Double { sampleRate > 0 ? Double(frameCount) / Double(sampleRate) : 0 }
+}
+
+/// Reads an audio file through libsndfile in chunks: memory does not grow with the file.
+///
+/// Integer formats come back as Float scaled to [-1, 1]. Not real-time safe (file I/O).
+public final class AudioFileReader {
+    /// The path as given.
+    public let path: String
+    /// The file's format.
+    public let format: AudioFormat
+    private let handle: OpaquePointer
+    private var framesRead: Int64 = 0
+
+    /// Opens `path` for reading.
+    /// - Parameter path: A file libsndfile can read (WAV, FLAC, AIFF, OGG, …).
+    /// - Throws: ``AudioFileError`` with reason not found, not audio, truncated or unsupported.
+    public init(path: String) throws {
+        self.path = path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw AudioFileError(path: path, reason: .notFound, detail: "no such file")
+        }
+        guard !isDirectory.boolValue else {
+            throw AudioFileError(path: path, reason: .notAudio, detail: "it is a directory")
+        }
+        var info = SF_INFO()
+        guard let h = sf_open(path, Int32(SFM_READ), &info) else {
+            let message = String(cString: sf_strerror(nil))
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+            let reason: AudioFileError.Reason
+            if size == 0 || message.lowercased().contains("too short") || message.lowercased().contains("truncat") {
+                reason = .truncated
+            } else if message.lowercased().contains("unsupported") || message.lowercased().contains("not supported") {
+                reason = .unsupported
+            } else {
+                reason = .notAudio
+            }
+            throw AudioFileError(path: path, reason: reason, detail: size == 0 ? "the file is empty (0 bytes); libsndfile: \(message)" : "libsndfile: \(message)")
+        }
+        handle = h
+        format = AudioFormat(sampleRate: Int(info.samplerate), channelCount: Int(info.channels), frameCount: info.frames,
+                             container: Self.formatName(info.format & Int32(SF_FORMAT_TYPEMASK), command: Int32(SFC_GET_FORMAT_MAJOR)),
+                             encoding: Self.formatName(info.format & Int32(SF_FORMAT_SUBMASK), command: Int32(SFC_GET_FORMAT_SUBTYPE)))
+        guard format.channelCount >= 1, format.sampleRate > 0 else {
+            sf_close(h)
+            throw AudioFileError(path: path, reason: .notAudio, detail: "libsndfile reports \(format.channelCount) channels at \(format.sampleRate) Hz")
+        }
+    }
+
+    deinit { sf_close(handle) }
+
+    /// Reads up to `buffer.count / channelCount` frames, interleaved, into `buffer`.
+    /// - Parameter buffer: Room for whole frames.
+    /// - Returns: The number of frames read; 0 at the end of the file.
+    /// - Throws: ``AudioFileError`` with reason truncated when the file ends before the frame
+    ///   count its header states.
+    public func read(into buffer: UnsafeMutableBufferPointer<Float>) throws -> Int {
+        let frames = buffer.count / format.channelCount
+        guard frames > 0 else { return 0 }
+        let got = sf_readf_float(handle, buffer.baseAddress, sf_count_t(frames))
+        if got < 0 { throw AudioFileError(path: path, reason: .truncated, detail: "libsndfile: \(String(cString: sf_strerror(handle)))") }
+        framesRead += got
+        if got == 0, framesRead < format.frameCount {
+            throw AudioFileError(path: path, reason: .truncated,
+                                 detail: "the header promises \(format.frameCount) frames, the data ends after \(framesRead)")
+        }
+        return Int(got)
+    }
+
+    /// Reads the whole file, de-interleaved: one array per channel.
+    ///
+    /// Convenience for short files; memory grows with the file.
+    /// - Throws: ``AudioFileError``.
+    public func readAll() throws -> [[Float]] {
+        var channels = [[Float]](repeating: [], count: format.channelCount)
+        for c in channels.indices { channels[c].reserveCapacity(Int(max(0, format.frameCount))) }
+        var chunk = [Float](repeating: 0, count: 4096 * format.channelCount)
+        while true {
+            let n = try chunk.withUnsafeMutableBufferPointer { try read(into: $0) }
+            if n == 0 { break }
+            for f in 0..<n { for c in 0..<format.channelCount { channels[c].append(chunk[f * format.channelCount + c]) } }
+        }
+        return channels
+    }
+
+    private static func formatName(_ code: Int32, command: Int32) -> String {
+        var fmt = SF_FORMAT_INFO()
+        fmt.format = code
+        guard sf_command(nil, command == Int32(SFC_GET_FORMAT_MAJOR) ? Int32(SFC_GET_FORMAT_INFO) : Int32(SFC_GET_FORMAT_INFO), &fmt, Int32(MemoryLayout<SF_FORMAT_INFO>.size)) == 0,
+              let name = fmt.name else { return "unknown (0x\(String(code, radix: 16)))" }
+        return String(cString: name)
+    }
+}
+
+/// The sample encodings ``AudioFileWriter`` writes.
+public enum AudioFileEncoding: String, Sendable, CaseIterable {
+    /// 32-bit float WAV (the default: no quantisation).
+    case float32 = "float32"
+    /// 16-bit PCM WAV.
+    case pcm16 = "pcm16"
+    /// 24-bit PCM WAV.
+    case pcm24 = "pcm24"
+    /// 16-bit FLAC.
+    case flac16 = "flac16"
+
+    var sfFormat: Int32 {
+        switch self {
+        case .float32: Int32(SF_FORMAT_WAV) | Int32(SF_FORMAT_FLOAT)
+        case .pcm16: Int32(SF_FORMAT_WAV) | Int32(SF_FORMAT_PCM_16)
+        case .pcm24: Int32(SF_FORMAT_WAV) | Int32(SF_FORMAT_PCM_24)
+        case .flac16: Int32(SF_FORMAT_FLAC) | Int32(SF_FORMAT_PCM_16)
+        }
+    }
+
+    /// The file name extension that goes with the encoding.
+    public var fileExtension: String { self == .flac16 ? "flac" : "wav" }
+}
+
+/// Writes an audio file through libsndfile, atomically: samples go to a temporary file in the
+/// same directory, which ``finish()`` renames into place. A writer dropped without `finish`
+/// removes its temporary file, so no half-written file is ever left at `path`.
+public final class AudioFileWriter {
+    /// The final path.
+    public let path: String
+    private let temporaryPath: String
+    private var handle: OpaquePointer?
+    /// Channels per frame.
+    public let channelCount: Int
+
+    /// Creates the temporary file for `path`.
+    /// - Parameters:
+    ///   - path: Where the finished file goes.
+    ///   - sampleRate: In Hz.
+    ///   - channelCount: At least 1.
+    ///   - encoding: The sample encoding (default float32 WAV).
+    /// - Throws: ``AudioFileError``.
+    public init(path: String, sampleRate: Int, channelCount: Int, encoding: AudioFileEncoding = .float32) throws {
+        self.path = path
+        self.channelCount = channelCount
+        let dir = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        temporaryPath = (dir.isEmpty ? "." : dir) + "/.\(name).partial-\(getpid())"
+        var info = SF_INFO()
+        info.samplerate = Int32(sampleRate)
+        info.channels = Int32(channelCount)
+        info.format = encoding.sfFormat
+        guard sf_format_check(&info) != 0 else {
+            throw AudioFileError(path: path, reason: .invalidParameter, detail: "libsndfile cannot write \(encoding.rawValue) at \(sampleRate) Hz with \(channelCount) channels")
+        }
+        guard let h = sf_open(temporaryPath, Int32(SFM_WRITE), &info) else {
+            throw AudioFileError(path: path, reason: .writeFailed, detail: "libsndfile: \(String(cString: sf_strerror(nil)))")
+        }
+        handle = h
+    }
+
+    deinit {
+        if let handle {
+            sf_close(handle)
+            unlink(temporaryPath)
+        }
+    }
+
+    /// Appends interleaved frames.
+    /// - Parameter samples: `frames × channelCount` samples.
+    /// - Throws: ``AudioFileError`` when libsndfile writes fewer frames.
+    public func write(_ samples: UnsafeBufferPointer<Float>) throws {
+        guard let handle else { return }
+        let frames = samples.count / channelCount
+        let n = sf_writef_float(handle, samples.baseAddress, sf_count_t(frames))
+        if n != frames {
+            throw AudioFileError(path: path, reason: .writeFailed, detail: "libsndfile: \(String(cString: sf_strerror(handle)))")
+        }
+    }
+
+    /// Closes the file and moves it to ``path``.
+    /// - Throws: ``AudioFileError`` when closing or renaming fails.
+    public func finish() throws {
+        guard let h = handle else { return }
+        handle = nil
+        guard sf_close(h) == 0 else {
+            unlink(temporaryPath)
+            throw AudioFileError(path: path, reason: .writeFailed, detail: "libsndfile could not close the file")
+        }
+        guard rename(temporaryPath, path) == 0 else {
+            let err = String(cString: strerror(errno))
+            unlink(temporaryPath)
+            throw AudioFileError(path: path, reason: .writeFailed, detail: err)
+        }
+    }
+}
