@@ -13,20 +13,60 @@ let package = Package(
     products: [
         .library(name: "SoundProfileDSP", targets: ["SoundProfileDSP"]),
         .library(name: "SoundProfileIO", targets: ["SoundProfileIO"]),
+        .library(name: "SoundProfileStore", targets: ["SoundProfileStore"]),
+        .library(name: "SoundProfileServer", targets: ["SoundProfileServer"]),
         .executable(name: "soundprofile", targets: ["soundprofile"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        // Service stack (SoundProfileStore, SoundProfileServer).
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
         .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
         .target(name: "SoundProfileDSP", dependencies: ["CFFTW"], swiftSettings: strict),
         .target(name: "SoundProfileIO", dependencies: ["SoundProfileDSP", "CSndFile"], swiftSettings: strict),
+        .target(
+            name: "SoundProfileStore",
+            dependencies: [
+                "SoundProfileDSP", "SoundProfileIO",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "SoundProfileServer",
+            dependencies: [
+                "SoundProfileDSP", "SoundProfileIO", "SoundProfileStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            resources: [.copy("Resources/openapi.yaml")],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "soundprofile",
             dependencies: [
-                "SoundProfileDSP", "SoundProfileIO",
+                "SoundProfileDSP", "SoundProfileIO", "SoundProfileStore", "SoundProfileServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -34,5 +74,19 @@ let package = Package(
         .testTarget(name: "SoundProfileDSPTests", dependencies: ["SoundProfileDSP"], swiftSettings: strict),
         .testTarget(name: "SoundProfileIOTests", dependencies: ["SoundProfileIO"], swiftSettings: strict),
         .testTarget(name: "soundprofileTests", dependencies: ["soundprofile"], swiftSettings: strict),
+        .testTarget(
+            name: "SoundProfileStoreTests",
+            dependencies: ["SoundProfileStore"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SoundProfileServerTests",
+            dependencies: [
+                "SoundProfileServer", "SoundProfileStore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict
+        ),
     ]
 )

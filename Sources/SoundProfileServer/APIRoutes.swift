@@ -1,0 +1,358 @@
+import Hummingbird
+import Foundation
+import SoundProfileStore
+import Crypto
+import NIOCore
+
+/// The `/v1` routes. Access rule: a user sees and changes only their own data; an admin sees
+/// all. A user-scoped path naming another user (`/v1/users/{other}/…`) is 403; an object by id
+/// that belongs to someone else is 404, so ids of others' objects are not confirmed.
+struct APIRoutes: Sendable {
+    let repository: any SoundProfileRepository
+    let maxAudioBytes: Int
+
+    func add(to group: RouterGroup<AppRequestContext>) {
+        group.post("users", use: createUser)
+        group.get("users", use: listUsers)
+        group.get("users/search", use: searchUsers)
+        group.get("users/:id", use: getUser)
+        group.patch("users/:id", use: patchUser)
+        group.delete("users/:id", use: deleteUser)
+
+        group.post("users/:id/devices", use: createDevice)
+        group.get("users/:id/devices", use: listDevices)
+
+        group.post("users/:id/audiograms", use: createAudiogram)
+        group.get("users/:id/audiograms", use: listAudiograms)
+        group.get("audiograms/:id", use: getAudiogram)
+
+        group.post("profiles", use: createProfile)
+        group.get("profiles/:id", use: getProfile)
+        group.get("profiles/:id/gain-table", use: getGainTable)
+        group.get("users/:id/profiles", use: listProfiles)
+
+        group.post("analyses", use: createAnalysis)
+        group.get("analyses/:id", use: getAnalysis)
+    }
+
+    // MARK: Access
+
+    /// The user a user-scoped path names, after checking the caller may act for them.
+    private func scopedUser(_ context: AppRequestContext) async throws -> User {
+        let caller = try context.caller()
+        let id = try UUID.path(context.parameters.get("id"), "user")
+        guard caller.isAdmin || caller.userId == id else { throw APIError.forbidden() }
+        guard let user = try await repository.user(id: id) else { throw APIError.notFound("user") }
+        return user
+    }
+
+    private func visible(_ owner: UUID, _ context: AppRequestContext, _ what: String) throws {
+        let caller = try context.caller()
+        guard caller.isAdmin || caller.userId == owner else { throw APIError.notFound(what) }
+    }
+
+    private func requireAdmin(_ context: AppRequestContext) throws {
+        guard try context.caller().isAdmin else { throw APIError.forbidden("needs an admin token") }
+    }
+
+    private func pageParameters(_ request: Request) throws -> (Int, Cursor?) {
+        var validator = Validator()
+        var limit = 50
+        if let text = request.uri.queryParameters.get("limit") {
+            if let value = Int(text) { limit = value; validator.range(value, 1...1000, field: "limit") }
+            else { validator.fail("limit", "must be an integer between 1 and 1000") }
+        }
+        var cursor: Cursor?
+        if let text = request.uri.queryParameters.get("cursor"), !text.isEmpty {
+            cursor = Cursor(encoded: text)
+            if cursor == nil { validator.fail("cursor", "is not a cursor this service issued") }
+        }
+        try validator.check()
+        return (limit, cursor)
+    }
+
+    private func created(_ value: some Encodable, location: String) throws -> Response {
+        try JSONCoding.response(value, status: .created, headers: [.location: location])
+    }
+
+    // MARK: Users
+
+    struct NewUserBody: Decodable { var email: String; var fullName: String }
+    struct PatchUserBody: Decodable { var email: String?; var fullName: String? }
+
+    @Sendable func createUser(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try requireAdmin(context)
+        let body = try await JSONCoding.decode(NewUserBody.self, from: request, context: context)
+        var validator = Validator()
+        validator.email(body.email)
+        validator.text(body.fullName, field: "fullName", maxLength: 200)
+        try validator.check()
+        do {
+            let user = try await repository.createUser(email: body.email, fullName: body.fullName)
+            return try created(user, location: "/v1/users/\(user.id.uuidString.lowercased())")
+        } catch StoreError.duplicateEmail {
+            throw APIError(.conflict, "a user with this email already exists", fields: [FieldError(field: "email", message: "is already in use")])
+        }
+    }
+
+    @Sendable func listUsers(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try requireAdmin(context)
+        let (limit, cursor) = try pageParameters(request)
+        return try JSONCoding.response(try await repository.users(limit: limit, after: cursor))
+    }
+
+    @Sendable func searchUsers(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let caller = try context.caller()
+        guard let email = request.uri.queryParameters.get("email"), !email.isEmpty else {
+            throw APIError.invalid("email", "is required")
+        }
+        guard let user = try await repository.user(email: email), caller.isAdmin || user.id == caller.userId else {
+            throw APIError.notFound("user")
+        }
+        var response = try JSONCoding.response(user)
+        response.headers[.cacheControl] = "private, max-age=60"
+        return response
+    }
+
+    @Sendable func getUser(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try JSONCoding.response(try await scopedUser(context))
+    }
+
+    @Sendable func patchUser(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let user = try await scopedUser(context)
+        let body = try await JSONCoding.decode(PatchUserBody.self, from: request, context: context)
+        var validator = Validator()
+        if let email = body.email { validator.email(email) }
+        if let fullName = body.fullName { validator.text(fullName, field: "fullName", maxLength: 200) }
+        try validator.check()
+        do {
+            guard let updated = try await repository.updateUser(id: user.id, email: body.email, fullName: body.fullName) else {
+                throw APIError.notFound("user")
+            }
+            return try JSONCoding.response(updated)
+        } catch StoreError.duplicateEmail {
+            throw APIError(.conflict, "a user with this email already exists", fields: [FieldError(field: "email", message: "is already in use")])
+        }
+    }
+
+    @Sendable func deleteUser(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let user = try await scopedUser(context)
+        guard try await repository.deleteUser(id: user.id) else { throw APIError.notFound("user") }
+        return Response(status: .noContent)
+    }
+
+    // MARK: Devices
+
+    struct NewDeviceBody: Decodable { var serial: String; var model: String; var sampleRate: Int; var preset: String }
+    static let presets = ["pod16k": 16000, "pod24k": 24000, "studio48k": 48000]
+
+    @Sendable func createDevice(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let user = try await scopedUser(context)
+        let body = try await JSONCoding.decode(NewDeviceBody.self, from: request, context: context)
+        var validator = Validator()
+        validator.text(body.serial, field: "serial", maxLength: 64)
+        if body.serial.contains(where: { !($0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_")) }) {
+            validator.fail("serial", "may contain only letters, digits, '-' and '_'")
+        }
+        validator.text(body.model, field: "model", maxLength: 100)
+        validator.range(body.sampleRate, 8000...96000, field: "sampleRate", unit: "Hz")
+        validator.oneOf(body.preset, Self.presets.keys.sorted(), field: "preset")
+        if let rate = Self.presets[body.preset], rate != body.sampleRate, (8000...96000).contains(body.sampleRate) {
+            validator.fail("sampleRate", "preset \(body.preset) runs at \(rate) Hz, got \(body.sampleRate)")
+        }
+        try validator.check()
+        do {
+            let device = try await repository.createDevice(
+                userId: user.id, NewDevice(serial: body.serial, model: body.model, sampleRate: body.sampleRate, preset: body.preset)
+            )
+            return try created(device, location: "/v1/users/\(user.id.uuidString.lowercased())/devices")
+        } catch StoreError.conflict(let message) {
+            throw APIError(.conflict, message, fields: [FieldError(field: "serial", message: "is already registered")])
+        }
+    }
+
+    @Sendable func listDevices(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let user = try await scopedUser(context)
+        let (limit, cursor) = try pageParameters(request)
+        return try JSONCoding.response(try await repository.devices(userId: user.id, limit: limit, after: cursor))
+    }
+
+    // MARK: Audiograms
+
+    struct NewAudiogramBody: Decodable {
+        var schemaVersion: Int?
+        var measuredAt: Date?
+        var right: EarThresholds?
+        var left: EarThresholds?
+    }
+
+    static func validateEars(_ right: EarThresholds?, _ left: EarThresholds?, prefix: String, into validator: inout Validator) {
+        if right == nil && left == nil {
+            validator.fail(prefix.isEmpty ? "right" : prefix, "at least one ear (right or left) is required")
+        }
+        let dot = prefix.isEmpty ? "" : prefix + "."
+        validator.ear(right, field: dot + "right")
+        validator.ear(left, field: dot + "left")
+    }
+
+    @Sendable func createAudiogram(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let user = try await scopedUser(context)
+        let body = try await JSONCoding.decode(NewAudiogramBody.self, from: request, context: context)
+        var validator = Validator()
+        if let version = body.schemaVersion, version != 1 { validator.fail("schemaVersion", "must be 1") }
+        Self.validateEars(body.right, body.left, prefix: "", into: &validator)
+        if let measuredAt = body.measuredAt, measuredAt > Date().addingTimeInterval(24 * 3600) {
+            validator.fail("measuredAt", "must not be in the future")
+        }
+        try validator.check()
+        let record = try await repository.createAudiogram(userId: user.id, measuredAt: body.measuredAt ?? Date(), right: body.right, left: body.left)
+        return try created(record, location: "/v1/audiograms/\(record.id.uuidString.lowercased())")
+    }
+
+    @Sendable func listAudiograms(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let user = try await scopedUser(context)
+        let (limit, cursor) = try pageParameters(request)
+        return try JSONCoding.response(try await repository.audiograms(userId: user.id, limit: limit, after: cursor))
+    }
+
+    @Sendable func getAudiogram(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let id = try UUID.path(context.parameters.get("id"), "audiogram")
+        guard let record = try await repository.audiogram(id: id) else { throw APIError.notFound("audiogram") }
+        try visible(record.userId, context, "audiogram")
+        return try JSONCoding.response(record)
+    }
+
+    // MARK: Profiles
+
+    struct InlineAudiogram: Decodable { var right: EarThresholds?; var left: EarThresholds? }
+    struct NewProfileBody: Decodable {
+        var userId: UUID
+        var audiogramId: UUID?
+        var audiogram: InlineAudiogram?
+        var rule: String
+        var bands: String?
+        var compressionRatio: Double?
+    }
+
+    /// The stored profile as the API returns it.
+    struct ProfileResponse: Encodable {
+        var schemaVersion = 1
+        var id: UUID
+        var userId: UUID
+        var audiogramId: UUID?
+        var rule: String
+        var createdAt: Date
+        var profile: JSONValue
+        init(_ record: ProfileRecord) {
+            id = record.id; userId = record.userId; audiogramId = record.audiogramId
+            rule = record.rule; createdAt = record.createdAt; profile = record.profile
+        }
+    }
+
+    @Sendable func createProfile(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let caller = try context.caller()
+        let body = try await JSONCoding.decode(NewProfileBody.self, from: request, context: context)
+        guard caller.isAdmin || caller.userId == body.userId else { throw APIError.forbidden() }
+        var validator = Validator()
+        validator.oneOf(body.rule, ProfileComputation.rules, field: "rule")
+        if let bands = body.bands { validator.oneOf(bands, ProfileComputation.bandLayouts, field: "bands") }
+        if let ratio = body.compressionRatio { validator.range(ratio, 1...10, field: "compressionRatio") }
+        switch (body.audiogramId, body.audiogram) {
+        case (nil, nil): validator.fail("audiogramId", "give audiogramId or audiogram")
+        case (.some, .some): validator.fail("audiogram", "give audiogramId or audiogram, not both")
+        case (nil, .some(let inline)): Self.validateEars(inline.right, inline.left, prefix: "audiogram", into: &validator)
+        case (.some, nil): break
+        }
+        try validator.check()
+        guard try await repository.user(id: body.userId) != nil else {
+            throw APIError.invalid("userId", "no such user")
+        }
+        var right = body.audiogram?.right
+        var left = body.audiogram?.left
+        if let audiogramId = body.audiogramId {
+            guard let stored = try await repository.audiogram(id: audiogramId), stored.userId == body.userId else {
+                throw APIError.invalid("audiogramId", "no such audiogram for this user")
+            }
+            right = stored.right
+            left = stored.left
+        }
+        let input = FitInput(right: right, left: left, rule: body.rule, bands: body.bands, compressionRatio: body.compressionRatio)
+        let profile: JSONValue
+        do {
+            profile = try ProfileComputation.fit(input)
+        } catch is ProfileComputation.FittingUnavailable {
+            throw APIError(.notImplemented, "profile fitting is not available in this build")
+        }
+        let record = try await repository.createProfile(
+            userId: body.userId, audiogramId: body.audiogramId, rule: body.rule, inputs: try JSONValue(encoding: input), profile: profile
+        )
+        return try created(ProfileResponse(record), location: "/v1/profiles/\(record.id.uuidString.lowercased())")
+    }
+
+    private func ownedProfile(_ context: AppRequestContext) async throws -> ProfileRecord {
+        let id = try UUID.path(context.parameters.get("id"), "profile")
+        guard let record = try await repository.profile(id: id) else { throw APIError.notFound("profile") }
+        try visible(record.userId, context, "profile")
+        return record
+    }
+
+    @Sendable func getProfile(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try JSONCoding.response(ProfileResponse(try await ownedProfile(context)))
+    }
+
+    @Sendable func getGainTable(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let record = try await ownedProfile(context)
+        do {
+            return try JSONCoding.response(try ProfileComputation.gainTable(profile: record.profile))
+        } catch is ProfileComputation.FittingUnavailable {
+            throw APIError(.notImplemented, "gain tables are not available in this build")
+        }
+    }
+
+    @Sendable func listProfiles(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let user = try await scopedUser(context)
+        let (limit, cursor) = try pageParameters(request)
+        let page = try await repository.profiles(userId: user.id, limit: limit, after: cursor)
+        return try JSONCoding.response(Page(items: page.items.map(ProfileResponse.init), nextCursor: page.nextCursor))
+    }
+
+    // MARK: Analyses
+
+    static let audioTypes = ["audio/wav", "audio/x-wav", "audio/wave", "audio/vnd.wave", "audio/flac", "audio/x-flac"]
+
+    @Sendable func createAnalysis(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let caller = try context.caller()
+        var owner = caller.userId
+        if let text = request.uri.queryParameters.get("userId") {
+            guard let id = UUID(uuidString: text) else { throw APIError.invalid("userId", "must be a UUID") }
+            guard caller.isAdmin || id == caller.userId else { throw APIError.forbidden() }
+            owner = id
+        }
+        let mediaType = request.headers[.contentType].flatMap { MediaType(from: $0) }.map { "\($0.type)/\($0.subType)".lowercased() }
+        guard let mediaType, Self.audioTypes.contains(mediaType) else {
+            throw APIError(.unsupportedMediaType, "expected Content-Type audio/wav or audio/flac")
+        }
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > maxAudioBytes {
+            throw APIError(.contentTooLarge, "audio uploads are limited to \(maxAudioBytes) bytes")
+        }
+        var body = request.body
+        let buffer: ByteBuffer
+        do {
+            buffer = try await body.collect(upTo: maxAudioBytes)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw APIError(.contentTooLarge, "audio uploads are limited to \(maxAudioBytes) bytes")
+        }
+        guard buffer.readableBytes > 0 else { throw APIError.invalid("body", "the audio body is empty") }
+        guard try await repository.user(id: owner) != nil else { throw APIError.notFound("user") }
+        let hash = SHA256.hash(data: Data(buffer: buffer)).map { String(format: "%02x", $0) }.joined()
+        _ = hash
+        throw APIError(.notImplemented, "audio analysis is not available in this build")
+    }
+
+    @Sendable func getAnalysis(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let id = try UUID.path(context.parameters.get("id"), "analysis")
+        guard let record = try await repository.analysis(id: id) else { throw APIError.notFound("analysis") }
+        try visible(record.userId, context, "analysis")
+        return try JSONCoding.response(record)
+    }
+}

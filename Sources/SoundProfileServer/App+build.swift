@@ -1,0 +1,65 @@
+public import Hummingbird
+public import Logging
+public import SoundProfileStore
+public import Prometheus
+import Foundation
+import ServiceLifecycle
+
+/// Everything `soundprofile serve` needs to start.
+public struct ServerConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    /// Largest accepted audio upload, in bytes.
+    public var maxAudioBytes: Int
+    public var logLevel: Logger.Level
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, maxAudioBytes: Int = 32 << 20, logLevel: Logger.Level = .info) {
+        self.host = host
+        self.port = port
+        self.maxAudioBytes = maxAudioBytes
+        self.logLevel = logLevel
+    }
+}
+
+/// Builds the application: the store runs as a service (opened before, closed after the HTTP
+/// server), migrations run before the server accepts connections, and SIGTERM/SIGINT drain
+/// in-flight requests before shutting down.
+public func buildApplication(
+    configuration: ServerConfiguration,
+    store: SQLStore,
+    signer: JWTSigner,
+    registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
+) -> some ApplicationProtocol {
+    var logger = Logger(label: "soundprofile.server")
+    logger.logLevel = configuration.logLevel
+    let router = buildRouter(repository: store, signer: signer, registry: registry, maxAudioBytes: configuration.maxAudioBytes)
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "soundprofile"),
+        services: [store],
+        logger: logger
+    )
+    app.beforeServerStarts {
+        try await store.migrate()
+    }
+    return app
+}
+
+/// The router: ops endpoints open, `/v1` behind bearer JWTs.
+public func buildRouter(
+    repository: any SoundProfileRepository,
+    signer: JWTSigner,
+    registry: PrometheusCollectorRegistry,
+    maxAudioBytes: Int = 32 << 20
+) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: PrometheusMetricsMiddleware(registry: registry))
+    router.add(middleware: LogRequestsMiddleware(.info))
+    router.add(middleware: ErrorMiddleware())
+
+    OpsRoutes(repository: repository, registry: registry).add(to: router)
+    let v1 = router.group("v1").add(middleware: JWTAuthenticator(signer: signer))
+    APIRoutes(repository: repository, maxAudioBytes: maxAudioBytes).add(to: v1)
+    return router
+}

@@ -1,0 +1,70 @@
+import Foundation
+import SoundProfileStore
+
+/// Collects field errors so one response can name every invalid field.
+struct Validator {
+    var errors: [FieldError] = []
+
+    mutating func fail(_ field: String, _ message: String) {
+        errors.append(FieldError(field: field, message: message))
+    }
+
+    func check() throws {
+        if !errors.isEmpty { throw APIError.invalid(errors) }
+    }
+
+    mutating func email(_ value: String, field: String = "email") {
+        let parts = value.split(separator: "@", omittingEmptySubsequences: false)
+        if value.count > 254 || parts.count != 2 || parts[0].isEmpty || parts[1].isEmpty
+            || !parts[1].contains(".") || parts[1].hasPrefix(".") || parts[1].hasSuffix(".")
+            || value.contains(where: { $0.isWhitespace }) {
+            fail(field, "must be an email address such as ada@example.com")
+        }
+    }
+
+    mutating func text(_ value: String, field: String, maxLength: Int) {
+        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.isEmpty { fail(field, "must not be empty") }
+        else if value.count > maxLength { fail(field, "must be at most \(maxLength) characters") }
+    }
+
+    mutating func range<T: Comparable>(_ value: T, _ allowed: ClosedRange<T>, field: String, unit: String = "") {
+        if !allowed.contains(value) {
+            fail(field, "must be between \(allowed.lowerBound) and \(allowed.upperBound)\(unit.isEmpty ? "" : " " + unit), got \(value)")
+        }
+    }
+
+    mutating func oneOf(_ value: String, _ allowed: [String], field: String) {
+        if !allowed.contains(value) { fail(field, "must be one of \(allowed.joined(separator: ", ")), got \(value)") }
+    }
+
+    /// DESIGN.md audiogram: keys are audiometric frequencies in Hz (125…8000), values dB HL
+    /// (−10…120), and each ear given has at least 500, 1000 and 2000 Hz.
+    mutating func ear(_ ear: EarThresholds?, field: String) {
+        guard let ear else { return }
+        var frequencies: Set<Int> = []
+        for (key, value) in ear.sorted(by: { $0.key < $1.key }) {
+            guard let hz = Int(key) else {
+                fail("\(field).\(key)", "keys must be frequencies in Hz such as \"1000\"")
+                continue
+            }
+            if !(125...8000).contains(hz) { fail("\(field).\(key)", "frequency must be between 125 and 8000 Hz") }
+            if !value.isFinite || !(-10...120).contains(value) {
+                fail("\(field).\(key)", "threshold must be between -10 and 120 dB HL, got \(value)")
+            }
+            frequencies.insert(hz)
+        }
+        let missing = [500, 1000, 2000].filter { !frequencies.contains($0) }
+        if !missing.isEmpty {
+            fail(field, "must include thresholds at 500, 1000 and 2000 Hz (missing \(missing.map(String.init).joined(separator: ", ")))")
+        }
+    }
+}
+
+extension UUID {
+    /// Parses a path or body id; 404 for a malformed id in a path, since no such resource exists.
+    static func path(_ text: String?, _ what: String) throws -> UUID {
+        guard let text, let id = UUID(uuidString: text) else { throw APIError.notFound(what) }
+        return id
+    }
+}

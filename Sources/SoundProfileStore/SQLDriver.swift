@@ -1,0 +1,46 @@
+import Foundation
+
+/// A value bound to or read from a SQL statement. Only portable column types are used:
+/// TEXT and BIGINT.
+public enum SQLValue: Sendable, Equatable {
+    case text(String)
+    case int(Int64)
+    case null
+
+    var text: String? { if case .text(let value) = self { return value }; return nil }
+    var int: Int64? {
+        switch self {
+        case .int(let value): return value
+        case .text(let value): return Int64(value)
+        case .null: return nil
+        }
+    }
+}
+
+/// One result row, by lowercased column name.
+public typealias SQLRow = [String: SQLValue]
+
+/// Errors a driver maps from its database's own errors.
+public enum SQLDriverError: Error, Sendable {
+    /// A UNIQUE constraint was violated; the payload is the database's message.
+    case uniqueViolation(String)
+}
+
+/// Runs statements. SQL uses PostgreSQL-style `$1, $2, …` placeholders on every driver.
+public protocol SQLExecutor: Sendable {
+    @discardableResult
+    func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow]
+}
+
+/// A database connection (pool) the store runs on.
+public protocol SQLDriver: SQLExecutor {
+    /// Short name for logs and `/readyz` ("sqlite", "postgresql").
+    var kind: String { get }
+    /// Runs `body` in one transaction; rolls back when it throws.
+    func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T
+    /// Runs `body` in one transaction holding the schema-migration lock, so that instances
+    /// starting together apply each migration once.
+    func withMigrationLock<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T
+    /// Keeps the connection (pool) alive until cancelled or gracefully shut down, then closes it.
+    func run() async throws
+}

@@ -1,0 +1,304 @@
+public import Foundation
+public import ServiceLifecycle
+public import Logging
+
+/// The repository over a ``SQLDriver``: the same portable SQL on SQLite and PostgreSQL.
+///
+/// Run it as a ServiceLifecycle `Service` (its `run` keeps the connection or pool open and
+/// closes it on shutdown); ``migrate()`` may be called once `run` has started.
+public final class SQLStore: SoundProfileRepository, Service {
+    public let driver: any SQLDriver
+    let logger: Logger
+
+    public init(driver: any SQLDriver, logger: Logger = Logger(label: "soundprofile.store")) {
+        self.driver = driver
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        try await driver.run()
+    }
+
+    // MARK: Migrations
+
+    public func migrate() async throws {
+        let logger = self.logger
+        let kind = driver.kind
+        try await driver.withMigrationLock { db in
+            try await db.query(Migrations.createTable, [])
+            let rows = try await db.query("SELECT version FROM schema_migrations", [])
+            let applied = Set(rows.compactMap { $0["version"]?.int.map(Int.init) })
+            if let newest = applied.max(), newest > Migrations.latestVersion {
+                throw StoreError.schemaTooNew(found: newest, known: Migrations.latestVersion)
+            }
+            for migration in Migrations.all where !applied.contains(migration.version) {
+                for statement in migration.statements {
+                    try await db.query(statement, [])
+                }
+                try await db.query(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+                    [.int(Int64(migration.version)), .text(migration.name), .int(Self.micros(Date()))]
+                )
+                logger.info("applied migration", metadata: ["version": "\(migration.version)", "database": "\(kind)"])
+            }
+        }
+    }
+
+    public func isReady() async -> Bool {
+        do {
+            let rows = try await driver.query("SELECT MAX(version) AS version FROM schema_migrations", [])
+            return rows.first?["version"]?.int == Int64(Migrations.latestVersion)
+        } catch {
+            return false
+        }
+    }
+
+    // MARK: Users
+
+    public func createUser(email: String, fullName: String) async throws -> User {
+        let user = User(id: UUID(), email: email, fullName: fullName, createdAt: Self.now())
+        do {
+            try await driver.query(
+                "INSERT INTO users (id, email, email_lower, full_name, created_at) VALUES ($1, $2, $3, $4, $5)",
+                [.text(Self.key(user.id)), .text(email), .text(email.lowercased()), .text(fullName), .int(Self.micros(user.createdAt))]
+            )
+        } catch SQLDriverError.uniqueViolation {
+            throw StoreError.duplicateEmail(email)
+        }
+        return user
+    }
+
+    public func user(id: UUID) async throws -> User? {
+        try await driver.query("SELECT * FROM users WHERE id = $1", [.text(Self.key(id))]).first.map(Self.user)
+    }
+
+    public func user(email: String) async throws -> User? {
+        try await driver.query("SELECT * FROM users WHERE email_lower = $1", [.text(email.lowercased())]).first.map(Self.user)
+    }
+
+    public func users(limit: Int, after cursor: Cursor?) async throws -> Page<User> {
+        try await page(table: "users", scope: nil, limit: limit, after: cursor, map: Self.user)
+    }
+
+    public func updateUser(id: UUID, email: String?, fullName: String?) async throws -> User? {
+        do {
+            return try await driver.transaction { db in
+                guard let row = try await db.query("SELECT * FROM users WHERE id = $1", [.text(Self.key(id))]).first else { return nil }
+                var user = Self.user(row)
+                if let email { user.email = email }
+                if let fullName { user.fullName = fullName }
+                try await db.query(
+                    "UPDATE users SET email = $1, email_lower = $2, full_name = $3 WHERE id = $4",
+                    [.text(user.email), .text(user.email.lowercased()), .text(user.fullName), .text(Self.key(id))]
+                )
+                return user
+            }
+        } catch SQLDriverError.uniqueViolation {
+            throw StoreError.duplicateEmail(email ?? "")
+        }
+    }
+
+    public func deleteUser(id: UUID) async throws -> Bool {
+        try await driver.transaction { db in
+            let key = SQLValue.text(Self.key(id))
+            let found = try await db.query("SELECT id FROM users WHERE id = $1", [key])
+            guard !found.isEmpty else { return false }
+            for table in ["devices", "audiograms", "profiles", "analyses"] {
+                try await db.query("DELETE FROM \(table) WHERE user_id = $1", [key])
+            }
+            try await db.query("DELETE FROM users WHERE id = $1", [key])
+            return true
+        }
+    }
+
+    // MARK: Devices
+
+    public func createDevice(userId: UUID, _ new: NewDevice) async throws -> Device {
+        let device = Device(
+            id: UUID(), userId: userId, serial: new.serial, model: new.model,
+            sampleRate: new.sampleRate, preset: new.preset, createdAt: Self.now()
+        )
+        do {
+            try await driver.query(
+                """
+                INSERT INTO devices (id, user_id, serial, model, sample_rate, preset, created_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7)
+                """,
+                [
+                    .text(Self.key(device.id)), .text(Self.key(userId)), .text(device.serial), .text(device.model),
+                    .int(Int64(device.sampleRate)), .text(device.preset), .int(Self.micros(device.createdAt)),
+                ]
+            )
+        } catch SQLDriverError.uniqueViolation {
+            throw StoreError.conflict("a device with serial \(new.serial) is already registered")
+        }
+        return device
+    }
+
+    public func devices(userId: UUID, limit: Int, after cursor: Cursor?) async throws -> Page<Device> {
+        try await page(table: "devices", scope: userId, limit: limit, after: cursor) { row in
+            Device(
+                id: Self.uuid(row["id"]), userId: Self.uuid(row["user_id"]),
+                serial: row["serial"]?.text ?? "", model: row["model"]?.text ?? "",
+                sampleRate: Int(row["sample_rate"]?.int ?? 0), preset: row["preset"]?.text ?? "",
+                createdAt: Self.date(row["created_at"])
+            )
+        }
+    }
+
+    // MARK: Audiograms
+
+    public func createAudiogram(userId: UUID, measuredAt: Date, right: EarThresholds?, left: EarThresholds?) async throws -> AudiogramRecord {
+        let record = AudiogramRecord(
+            id: UUID(), userId: userId, measuredAt: Self.truncated(measuredAt),
+            right: right, left: left, createdAt: Self.now()
+        )
+        try await driver.query(
+            "INSERT INTO audiograms (id, user_id, measured_at, right_ear, left_ear, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            [
+                .text(Self.key(record.id)), .text(Self.key(userId)), .int(Self.micros(record.measuredAt)),
+                try Self.json(right), try Self.json(left), .int(Self.micros(record.createdAt)),
+            ]
+        )
+        return record
+    }
+
+    public func audiogram(id: UUID) async throws -> AudiogramRecord? {
+        try await driver.query("SELECT * FROM audiograms WHERE id = $1", [.text(Self.key(id))]).first.map(Self.audiogram)
+    }
+
+    public func audiograms(userId: UUID, limit: Int, after cursor: Cursor?) async throws -> Page<AudiogramRecord> {
+        try await page(table: "audiograms", scope: userId, limit: limit, after: cursor, map: Self.audiogram)
+    }
+
+    // MARK: Profiles
+
+    public func createProfile(userId: UUID, audiogramId: UUID?, rule: String, inputs: JSONValue, profile: JSONValue) async throws -> ProfileRecord {
+        let record = ProfileRecord(
+            id: UUID(), userId: userId, audiogramId: audiogramId, rule: rule,
+            createdAt: Self.now(), inputs: inputs, profile: profile
+        )
+        try await driver.query(
+            "INSERT INTO profiles (id, user_id, audiogram_id, rule, inputs, profile, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            [
+                .text(Self.key(record.id)), .text(Self.key(userId)), audiogramId.map { .text(Self.key($0)) } ?? .null,
+                .text(rule), .text(try inputs.jsonText()), .text(try profile.jsonText()), .int(Self.micros(record.createdAt)),
+            ]
+        )
+        return record
+    }
+
+    public func profile(id: UUID) async throws -> ProfileRecord? {
+        try await driver.query("SELECT * FROM profiles WHERE id = $1", [.text(Self.key(id))]).first.map(Self.profile)
+    }
+
+    public func profiles(userId: UUID, limit: Int, after cursor: Cursor?) async throws -> Page<ProfileRecord> {
+        try await page(table: "profiles", scope: userId, limit: limit, after: cursor, map: Self.profile)
+    }
+
+    // MARK: Analyses
+
+    public func createAnalysis(userId: UUID, contentHash: String, analysis: JSONValue) async throws -> AnalysisRecord {
+        let existing = "SELECT * FROM analyses WHERE user_id = $1 AND content_hash = $2"
+        let scope: [SQLValue] = [.text(Self.key(userId)), .text(contentHash)]
+        if let row = try await driver.query(existing, scope).first { return Self.analysis(row) }
+        let record = AnalysisRecord(id: UUID(), userId: userId, contentHash: contentHash, createdAt: Self.now(), analysis: analysis)
+        do {
+            try await driver.query(
+                "INSERT INTO analyses (id, user_id, content_hash, analysis, created_at) VALUES ($1, $2, $3, $4, $5)",
+                [.text(Self.key(record.id)), .text(Self.key(userId)), .text(contentHash), .text(try analysis.jsonText()), .int(Self.micros(record.createdAt))]
+            )
+            return record
+        } catch SQLDriverError.uniqueViolation {
+            // The same upload raced us; the first one stored wins.
+            if let row = try await driver.query(existing, scope).first { return Self.analysis(row) }
+            throw StoreError.conflict("analysis \(contentHash)")
+        }
+    }
+
+    public func analysis(id: UUID) async throws -> AnalysisRecord? {
+        try await driver.query("SELECT * FROM analyses WHERE id = $1", [.text(Self.key(id))]).first.map(Self.analysis)
+    }
+
+    // MARK: Helpers
+
+    /// Keyset pagination over (created_at, id): stable under concurrent inserts, no OFFSET.
+    private func page<Item>(
+        table: String, scope userId: UUID?, limit: Int, after cursor: Cursor?,
+        map: @escaping (SQLRow) -> Item
+    ) async throws -> Page<Item> {
+        var conditions: [String] = []
+        var binds: [SQLValue] = []
+        if let userId {
+            binds.append(.text(Self.key(userId)))
+            conditions.append("user_id = $\(binds.count)")
+        }
+        if let cursor {
+            binds.append(.int(cursor.createdAtMicros))
+            let micros = binds.count
+            binds.append(.text(Self.key(cursor.id)))
+            conditions.append("(created_at > $\(micros) OR (created_at = $\(micros) AND id > $\(binds.count)))")
+        }
+        let limit = max(1, min(limit, 1000))
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let rows = try await driver.query(
+            "SELECT * FROM \(table) \(whereClause) ORDER BY created_at, id LIMIT \(limit + 1)", binds
+        )
+        let items = rows.prefix(limit)
+        var next: String?
+        if rows.count > limit, let last = items.last {
+            next = Cursor(createdAtMicros: last["created_at"]?.int ?? 0, id: Self.uuid(last["id"])).encoded
+        }
+        return Page(items: items.map(map), nextCursor: next)
+    }
+
+    static func key(_ id: UUID) -> String { id.uuidString.lowercased() }
+    static func uuid(_ value: SQLValue?) -> UUID { value?.text.flatMap(UUID.init(uuidString:)) ?? UUID(uuid: UUID_NULL) }
+    static func micros(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1_000_000).rounded()) }
+    static func date(_ value: SQLValue?) -> Date { Date(timeIntervalSince1970: Double(value?.int ?? 0) / 1_000_000) }
+    /// Dates are stored with microsecond resolution; return what a later read will return.
+    static func truncated(_ date: Date) -> Date { Date(timeIntervalSince1970: Double(micros(date)) / 1_000_000) }
+    static func now() -> Date { truncated(Date()) }
+
+    static func json(_ ear: EarThresholds?) throws -> SQLValue {
+        guard let ear else { return .null }
+        return .text(String(decoding: try JSONValue.encoder.encode(ear), as: UTF8.self))
+    }
+
+    static func ear(_ value: SQLValue?) -> EarThresholds? {
+        guard let text = value?.text else { return nil }
+        return try? JSONDecoder().decode(EarThresholds.self, from: Data(text.utf8))
+    }
+
+    static func jsonValue(_ value: SQLValue?) -> JSONValue {
+        guard let text = value?.text, let parsed = try? JSONValue(jsonText: text) else { return .null }
+        return parsed
+    }
+
+    static func user(_ row: SQLRow) -> User {
+        User(id: uuid(row["id"]), email: row["email"]?.text ?? "", fullName: row["full_name"]?.text ?? "", createdAt: date(row["created_at"]))
+    }
+
+    static func audiogram(_ row: SQLRow) -> AudiogramRecord {
+        AudiogramRecord(
+            id: uuid(row["id"]), userId: uuid(row["user_id"]), measuredAt: date(row["measured_at"]),
+            right: ear(row["right_ear"]), left: ear(row["left_ear"]), createdAt: date(row["created_at"])
+        )
+    }
+
+    static func profile(_ row: SQLRow) -> ProfileRecord {
+        ProfileRecord(
+            id: uuid(row["id"]), userId: uuid(row["user_id"]),
+            audiogramId: row["audiogram_id"]?.text.flatMap(UUID.init(uuidString:)),
+            rule: row["rule"]?.text ?? "", createdAt: date(row["created_at"]),
+            inputs: jsonValue(row["inputs"]), profile: jsonValue(row["profile"])
+        )
+    }
+
+    static func analysis(_ row: SQLRow) -> AnalysisRecord {
+        AnalysisRecord(
+            id: uuid(row["id"]), userId: uuid(row["user_id"]), contentHash: row["content_hash"]?.text ?? "",
+            createdAt: date(row["created_at"]), analysis: jsonValue(row["analysis"])
+        )
+    }
+}

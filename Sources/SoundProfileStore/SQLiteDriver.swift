@@ -1,0 +1,113 @@
+public import Foundation
+import SQLiteNIO
+import ServiceLifecycle
+public import Logging
+
+/// SQLite through sqlite-nio: one connection, statements serialized by an async lock (SQLite
+/// allows one writer anyway). A file by default; `:memory:` for tests.
+public final class SQLiteDriver: SQLDriver {
+    public var kind: String { "sqlite" }
+    private let connection: SQLiteConnection
+    private let lock = AsyncLock()
+
+    /// Opens (creating if needed) the database.
+    /// - Parameter path: a file path, or `:memory:`.
+    public static func open(path: String, logger: Logger = Logger(label: "soundprofile.sqlite")) async throws -> SQLiteDriver {
+        let storage: SQLiteConnection.Storage = path == ":memory:" ? .memory : .file(path: path)
+        let connection = try await SQLiteConnection.open(storage: storage, logger: logger)
+        let driver = SQLiteDriver(connection: connection)
+        if path != ":memory:" {
+            // WAL lets readers in other processes (e.g. `soundprofile migrate`) proceed; wait
+            // for a busy lock instead of failing at once.
+            _ = try await connection.query("PRAGMA journal_mode=WAL", [])
+            _ = try await connection.query("PRAGMA busy_timeout=5000", [])
+        }
+        return driver
+    }
+
+    private init(connection: SQLiteConnection) {
+        self.connection = connection
+    }
+
+    public func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
+        try await lock.withLock { try await Self.run(sql, binds, on: connection) }
+    }
+
+    public func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
+        try await lock.withLock {
+            try await Self.inTransaction(connection: connection, begin: "BEGIN", body)
+        }
+    }
+
+    public func withMigrationLock<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
+        // BEGIN IMMEDIATE takes SQLite's write lock at once: a second process migrating the
+        // same file waits (busy_timeout) and then sees the versions already applied.
+        try await lock.withLock {
+            try await Self.inTransaction(connection: connection, begin: "BEGIN IMMEDIATE", body)
+        }
+    }
+
+    public func run() async throws {
+        try? await gracefulShutdown()
+        try await close()
+    }
+
+    /// Closes the connection; the driver must not be used afterwards.
+    public func close() async throws {
+        try await lock.withLock { try await connection.close() }
+    }
+
+    private static func inTransaction<T: Sendable>(
+        connection: SQLiteConnection, begin: String, _ body: @Sendable (any SQLExecutor) async throws -> T
+    ) async throws -> T {
+        _ = try await connection.query(begin, [])
+        do {
+            let result = try await body(Unlocked(connection: connection))
+            _ = try await connection.query("COMMIT", [])
+            return result
+        } catch {
+            _ = try? await connection.query("ROLLBACK", [])
+            throw error
+        }
+    }
+
+    /// Executor used inside a transaction, where the lock is already held.
+    private struct Unlocked: SQLExecutor {
+        let connection: SQLiteConnection
+        func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
+            try await SQLiteDriver.run(sql, binds, on: connection)
+        }
+    }
+
+    private static let placeholder = try! Regex("\\$([0-9]+)")
+
+    static func run(_ sql: String, _ binds: [SQLValue], on connection: SQLiteConnection) async throws -> [SQLRow] {
+        // `$1` is a named parameter in SQLite; `?1` is the numbered form with the same meaning.
+        let sqliteSQL = sql.replacing(placeholder) { match in "?" + sql[match.range].dropFirst() }
+        let data: [SQLiteData] = binds.map {
+            switch $0 {
+            case .text(let value): .text(value)
+            case .int(let value): .integer(SQLiteInt64(value))
+            case .null: .null
+            }
+        }
+        do {
+            let rows = try await connection.query(sqliteSQL, data)
+            return rows.map { row in
+                var out: SQLRow = [:]
+                for column in row.columns {
+                    switch column.data {
+                    case .integer(let value): out[column.name.lowercased()] = .int(Int64(value))
+                    case .float(let value): out[column.name.lowercased()] = .int(Int64(value))
+                    case .text(let value): out[column.name.lowercased()] = .text(value)
+                    case .blob(let buffer): out[column.name.lowercased()] = .text(String(buffer: buffer))
+                    case .null: out[column.name.lowercased()] = .null
+                    }
+                }
+                return out
+            }
+        } catch let error as SQLiteError where error.message.contains("UNIQUE constraint failed") {
+            throw SQLDriverError.uniqueViolation(error.message)
+        }
+    }
+}

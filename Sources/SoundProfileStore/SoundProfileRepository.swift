@@ -1,0 +1,61 @@
+import Foundation
+
+/// Errors a repository reports for requests it cannot satisfy.
+public enum StoreError: Error, Sendable, Equatable {
+    /// Another user already has this email (compared case-insensitively).
+    case duplicateEmail(String)
+    /// A unique key other than email already exists (e.g. a device serial).
+    case conflict(String)
+    /// The pagination cursor was not issued by this store.
+    case invalidCursor
+    /// The database schema is newer than this build knows.
+    case schemaTooNew(found: Int, known: Int)
+}
+
+/// Fields of a new device.
+public struct NewDevice: Sendable {
+    public var serial: String
+    public var model: String
+    public var sampleRate: Int
+    public var preset: String
+    public init(serial: String, model: String, sampleRate: Int, preset: String) {
+        self.serial = serial
+        self.model = model
+        self.sampleRate = sampleRate
+        self.preset = preset
+    }
+}
+
+/// Everything the service stores. Implementations: ``SQLStore`` over SQLite (embedded default)
+/// or PostgreSQL. All methods are safe to call concurrently.
+public protocol SoundProfileRepository: Sendable {
+    /// Applies pending migrations under a lock; safe when several instances start together.
+    func migrate() async throws
+    /// True when the database answers and every known migration is applied.
+    func isReady() async -> Bool
+
+    func createUser(email: String, fullName: String) async throws -> User
+    func user(id: UUID) async throws -> User?
+    func user(email: String) async throws -> User?
+    func users(limit: Int, after cursor: Cursor?) async throws -> Page<User>
+    /// Updates the given fields; nil leaves a field unchanged. Returns nil for an unknown id.
+    func updateUser(id: UUID, email: String?, fullName: String?) async throws -> User?
+    /// Deletes the user and everything they own. Returns false for an unknown id.
+    func deleteUser(id: UUID) async throws -> Bool
+
+    func createDevice(userId: UUID, _ device: NewDevice) async throws -> Device
+    func devices(userId: UUID, limit: Int, after cursor: Cursor?) async throws -> Page<Device>
+
+    func createAudiogram(userId: UUID, measuredAt: Date, right: EarThresholds?, left: EarThresholds?) async throws -> AudiogramRecord
+    func audiogram(id: UUID) async throws -> AudiogramRecord?
+    func audiograms(userId: UUID, limit: Int, after cursor: Cursor?) async throws -> Page<AudiogramRecord>
+
+    func createProfile(userId: UUID, audiogramId: UUID?, rule: String, inputs: JSONValue, profile: JSONValue) async throws -> ProfileRecord
+    func profile(id: UUID) async throws -> ProfileRecord?
+    func profiles(userId: UUID, limit: Int, after cursor: Cursor?) async throws -> Page<ProfileRecord>
+
+    /// Stores an analysis, or returns the one already stored for the same user and content hash
+    /// (uploads are idempotent).
+    func createAnalysis(userId: UUID, contentHash: String, analysis: JSONValue) async throws -> AnalysisRecord
+    func analysis(id: UUID) async throws -> AnalysisRecord?
+}
