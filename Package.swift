@@ -29,7 +29,7 @@ let package = Package(
                 "SoundProfileDSP", "SoundProfileIO",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: strict
+            swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
         ),
         .testTarget(name: "SoundProfileDSPTests", dependencies: ["SoundProfileDSP"], swiftSettings: strict),
         .testTarget(name: "SoundProfileIOTests", dependencies: ["SoundProfileIO"], swiftSettings: strict),
