@@ -84,11 +84,17 @@ public final class AudioFileReader {
         }
         handle = h
         format = AudioFormat(sampleRate: Int(info.samplerate), channelCount: Int(info.channels), frameCount: info.frames,
-                             container: Self.formatName(info.format & Int32(SF_FORMAT_TYPEMASK), command: Int32(SFC_GET_FORMAT_MAJOR)),
-                             encoding: Self.formatName(info.format & Int32(SF_FORMAT_SUBMASK), command: Int32(SFC_GET_FORMAT_SUBTYPE)))
+                             container: Self.formatName(info.format & Int32(SF_FORMAT_TYPEMASK)),
+                             encoding: Self.formatName(info.format & Int32(SF_FORMAT_SUBMASK)))
         guard format.channelCount >= 1, format.sampleRate > 0 else {
             sf_close(h)
             throw AudioFileError(path: path, reason: .notAudio, detail: "libsndfile reports \(format.channelCount) channels at \(format.sampleRate) Hz")
+        }
+        // libsndfile opens a WAV whose header promises more data than the file holds and quietly
+        // reports fewer frames; its log says "(should be …)". Treat that as truncated.
+        if let note = Self.truncationNote(h) {
+            sf_close(h)
+            throw AudioFileError(path: path, reason: .truncated, detail: "the header promises more audio data than the file holds (libsndfile: \(note))")
         }
     }
 
@@ -128,10 +134,21 @@ public final class AudioFileReader {
         return channels
     }
 
-    private static func formatName(_ code: Int32, command: Int32) -> String {
+    private static func truncationNote(_ h: OpaquePointer) -> String? {
+        var log = [CChar](repeating: 0, count: 4096)
+        let n = log.withUnsafeMutableBufferPointer { sf_command(h, Int32(SFC_GET_LOG_INFO), $0.baseAddress, Int32($0.count)) }
+        guard n > 0 else { return nil }
+        let text = String(decoding: log.prefix(Int(n)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        for line in text.split(separator: "\n") where line.contains("should be") {
+            return line.trimmingCharacters(in: .whitespaces)
+        }
+        return nil
+    }
+
+    private static func formatName(_ code: Int32) -> String {
         var fmt = SF_FORMAT_INFO()
         fmt.format = code
-        guard sf_command(nil, command == Int32(SFC_GET_FORMAT_MAJOR) ? Int32(SFC_GET_FORMAT_INFO) : Int32(SFC_GET_FORMAT_INFO), &fmt, Int32(MemoryLayout<SF_FORMAT_INFO>.size)) == 0,
+        guard sf_command(nil, Int32(SFC_GET_FORMAT_INFO), &fmt, Int32(MemoryLayout<SF_FORMAT_INFO>.size)) == 0,
               let name = fmt.name else { return "unknown (0x\(String(code, radix: 16)))" }
         return String(cString: name)
     }

@@ -1,0 +1,270 @@
+public import SoundProfileDSP
+import Foundation
+
+/// One band's statistics in an analysis result (DESIGN.md "Formats": Analysis).
+public struct BandAnalysisResult: Codable, Sendable, Equatable {
+    /// Exact centre frequency, in Hz.
+    public var centerHz: Double
+    /// Lower edge, in Hz.
+    public var lowerHz: Double
+    /// Upper edge, in Hz.
+    public var upperHz: Double
+    /// Equivalent continuous level, in dB SPL.
+    public var leqDB: Double
+    /// Level exceeded in 10 % of frames, in dB SPL.
+    public var l10DB: Double
+    /// Level exceeded in 50 % of frames, in dB SPL.
+    public var l50DB: Double
+    /// Level exceeded in 90 % of frames, in dB SPL.
+    public var l90DB: Double
+    /// Lowest frame level, in dB SPL.
+    public var minDB: Double
+    /// Highest frame level, in dB SPL.
+    public var maxDB: Double
+}
+
+/// One channel's analysis.
+public struct ChannelAnalysisResult: Codable, Sendable, Equatable {
+    /// Channel index (0 = left).
+    public var channel: Int
+    /// Overall equivalent level over all frequencies, in dB SPL.
+    public var overallLeqDB: Double
+    /// Per-band statistics, lowest band first.
+    public var bands: [BandAnalysisResult]
+}
+
+/// The analysis of one audio file (DESIGN.md "Formats": Analysis).
+public struct FileAnalysisResult: Codable, Sendable, Equatable {
+    /// Always 1.
+    public var schemaVersion: Int = 1
+    /// The path as given.
+    public var file: String
+    /// In Hz.
+    public var sampleRate: Int
+    /// The number of channels.
+    public var channelCount: Int
+    /// In seconds.
+    public var durationSeconds: Double
+    /// FFT length in samples.
+    public var fftSize: Int
+    /// Frame advance in samples.
+    public var hop: Int
+    /// The level of a signal with RMS 1.0, in dB SPL.
+    public var fullScaleDBSPL: Double
+    /// One entry per channel.
+    public var channels: [ChannelAnalysisResult]
+}
+
+/// A file that could not be analysed: `{"file": …, "error": …}`.
+public struct FileAnalysisFailure: Codable, Sendable, Equatable, Error {
+    /// Always 1.
+    public var schemaVersion: Int = 1
+    /// The path as given.
+    public var file: String
+    /// What went wrong, naming the reason.
+    public var error: String
+
+    public init(file: String, error: String) {
+        self.file = file
+        self.error = error
+    }
+}
+
+/// How files are analysed.
+public struct AnalysisSettings: Sendable, Equatable {
+    /// The requested bands; bands above fs/2 are dropped per file.
+    public var layout: BandLayout
+    /// FFT length; `nil` picks ``defaultFFTSize(sampleRate:)`` per file.
+    public var fftSize: Int?
+    /// Frame advance; `nil` means half the FFT length.
+    public var hop: Int?
+    /// Calibration, in dB SPL for RMS 1.0.
+    public var fullScaleDBSPL: Double
+    /// The analysis window.
+    public var window: WindowKind
+    /// What to do with bands narrower than the bin spacing.
+    public var narrowBands: NarrowBandPolicy
+
+    /// The default analysis: third-octave bands 25 Hz–20 kHz, periodic Hann, 50 % overlap,
+    /// FFT length scaled with the sample rate, narrow bands merged, 100 dB SPL full scale.
+    public init(layout: BandLayout? = nil, fftSize: Int? = nil, hop: Int? = nil, fullScaleDBSPL: Double = 100,
+                window: WindowKind = .hann, narrowBands: NarrowBandPolicy = .merge) {
+        // swiftlint:disable:next force_try
+        self.layout = layout ?? (try! BandLayout.thirdOctave(from: 25, to: 20000))
+        self.fftSize = fftSize
+        self.hop = hop
+        self.fullScaleDBSPL = fullScaleDBSPL
+        self.window = window
+        self.narrowBands = narrowBands
+    }
+
+    /// 4096 points at 48 kHz, scaled with the sample rate to the nearest power of two
+    /// (so the bin spacing stays near 11.7 Hz): 1024 at 8–16 kHz … 4096 at 44.1/48 kHz, 8192 at 96 kHz.
+    public static func defaultFFTSize(sampleRate: Int) -> Int {
+        let ideal = 4096 * Double(sampleRate) / 48000
+        let exponent = (log2(ideal)).rounded()
+        return max(RealFFT.sizeRange.lowerBound, min(RealFFT.sizeRange.upperBound, 1 << Int(exponent)))
+    }
+
+    /// The bands kept for a sample rate: those whose upper edge lies at or below fs/2.
+    func layout(forSampleRate fs: Int) throws -> BandLayout {
+        let kept = layout.bands.filter { $0.upperHz <= Double(fs) / 2 }
+        guard !kept.isEmpty else { throw BandLayoutError.noBandsBelowNyquist(nyquistHz: Double(fs) / 2) }
+        return try BandLayout(bands: kept)
+    }
+}
+
+/// Progress reported while a file is analysed.
+public typealias AnalysisProgress = @Sendable (_ framesDone: Int64) -> Void
+
+/// Analyses audio files in chunks: memory stays bounded whatever the file's length.
+///
+/// Each channel gets its own ``BandAnalyzer`` and ``LevelStatistics``; frames of `fftSize`
+/// samples advance by `hop`. Trailing samples that do not fill a whole frame are not analysed,
+/// except that a file shorter than one frame is analysed as one zero-padded frame. Not real-time
+/// safe (file I/O); one call per task.
+public enum FileAnalysis {
+    /// Analyses the file at `path`.
+    /// - Parameters:
+    ///   - path: An audio file libsndfile reads.
+    ///   - settings: Bands, FFT, calibration.
+    ///   - progress: Called now and then with the frames read so far (optional).
+    ///   - isCancelled: Polled between chunks; when it returns true the analysis stops with
+    ///     `CancellationError`.
+    /// - Returns: The result in the DESIGN.md analysis format.
+    /// - Throws: ``AudioFileError``, ``BandLayoutError``, ``FFTError`` or `CancellationError`.
+    public static func analyze(path: String, settings: AnalysisSettings, progress: AnalysisProgress? = nil,
+                               isCancelled: @Sendable () -> Bool = { false }) throws -> FileAnalysisResult {
+        let reader = try AudioFileReader(path: path)
+        return try analyze(reader: reader, settings: settings, progress: progress, isCancelled: isCancelled)
+    }
+
+    /// Analyses an open reader; see ``analyze(path:settings:progress:isCancelled:)``.
+    public static func analyze(reader: AudioFileReader, settings: AnalysisSettings, progress: AnalysisProgress? = nil,
+                               isCancelled: @Sendable () -> Bool = { false }) throws -> FileAnalysisResult {
+        let format = reader.format
+        guard supportedSampleRates.contains(Double(format.sampleRate)) else {
+            throw BandLayoutError.invalidSampleRate(Double(format.sampleRate))
+        }
+        let fftSize = settings.fftSize ?? AnalysisSettings.defaultFFTSize(sampleRate: format.sampleRate)
+        let hop = settings.hop ?? fftSize / 2
+        let layout = try settings.layout(forSampleRate: format.sampleRate)
+        let channels = format.channelCount
+        var analyzers: [ChannelState] = []
+        for _ in 0..<channels {
+            analyzers.append(try ChannelState(layout: layout, sampleRate: Double(format.sampleRate), fftSize: fftSize, hop: hop, settings: settings))
+        }
+        let chunkFrames = max(hop, 8192)
+        let chunk = UnsafeMutableBufferPointer<Float>.allocate(capacity: chunkFrames * channels)
+        defer { chunk.deallocate() }
+        var total: Int64 = 0
+        while true {
+            if isCancelled() { throw CancellationError() }
+            let n = try reader.read(into: chunk)
+            if n == 0 { break }
+            total += Int64(n)
+            for c in 0..<channels { analyzers[c].push(chunk, frames: n, channel: c, stride: channels) }
+            progress?(total)
+        }
+        for c in 0..<channels { analyzers[c].finish(totalSamples: total) }
+        let bands = analyzers[0].analyzer.layout.bands
+        return FileAnalysisResult(
+            file: reader.path, sampleRate: format.sampleRate, channelCount: channels,
+            durationSeconds: Double(total) / Double(format.sampleRate), fftSize: fftSize, hop: hop,
+            fullScaleDBSPL: settings.fullScaleDBSPL,
+            channels: analyzers.enumerated().map { index, state in
+                let summaries = state.statistics.summaries
+                return ChannelAnalysisResult(
+                    channel: index,
+                    overallLeqDB: roundedLevel(state.overallLeqDB),
+                    bands: zip(bands, summaries).map { band, s in
+                        BandAnalysisResult(centerHz: band.centerHz, lowerHz: band.lowerHz, upperHz: band.upperHz,
+                                           leqDB: roundedLevel(s.leqDB), l10DB: roundedLevel(s.l10DB), l50DB: roundedLevel(s.l50DB),
+                                           l90DB: roundedLevel(s.l90DB), minDB: roundedLevel(s.minDB), maxDB: roundedLevel(s.maxDB))
+                    })
+            })
+    }
+}
+
+/// Levels are reported to 0.001 dB: finer digits are float noise, and rounding keeps the text
+/// output short and identical across runs.
+func roundedLevel(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }
+
+/// One channel's sliding frame, analyzer and statistics.
+final class ChannelState {
+    let analyzer: BandAnalyzer
+    var statistics: LevelStatistics
+    let frame: UnsafeMutableBufferPointer<Float>
+    let levels: UnsafeMutableBufferPointer<Float>
+    let hop: Int
+    var filled = 0
+    var overallPowerSum = 0.0
+    var frames = 0
+
+    init(layout: BandLayout, sampleRate: Double, fftSize: Int, hop: Int, settings: AnalysisSettings) throws {
+        guard hop >= 1, hop <= fftSize else {
+            throw AnalysisSettingsError.invalidHop(hop, fftSize: fftSize)
+        }
+        analyzer = try BandAnalyzer(layout: layout, sampleRate: sampleRate, fftSize: fftSize, window: settings.window,
+                                    fullScaleDBSPL: settings.fullScaleDBSPL, narrowBands: settings.narrowBands)
+        statistics = LevelStatistics(bandCount: analyzer.bandCount)
+        frame = .allocate(capacity: fftSize)
+        frame.initialize(repeating: 0)
+        levels = .allocate(capacity: analyzer.bandCount)
+        levels.initialize(repeating: 0)
+        self.hop = hop
+    }
+
+    deinit {
+        frame.deallocate()
+        levels.deallocate()
+    }
+
+    /// Appends interleaved samples of one channel; analyses every frame that completes.
+    func push(_ chunk: UnsafeMutableBufferPointer<Float>, frames count: Int, channel: Int, stride: Int) {
+        let n = analyzer.fftSize
+        var i = 0
+        while i < count {
+            let take = min(count - i, n - filled)
+            for j in 0..<take { frame[filled + j] = chunk[(i + j) * stride + channel] }
+            filled += take
+            i += take
+            if filled == n {
+                analyseFrame()
+                // Keep the last n − hop samples for the next frame.
+                let keep = n - hop
+                if keep > 0 { frame.baseAddress!.update(from: frame.baseAddress! + hop, count: keep) }
+                filled = keep
+            }
+        }
+    }
+
+    func finish(totalSamples: Int64) {
+        if frames == 0 {
+            // Shorter than one frame: analyse what there is, zero-padded.
+            for j in filled..<analyzer.fftSize { frame[j] = 0 }
+            analyseFrame()
+        }
+    }
+
+    private func analyseFrame() {
+        let overall = analyzer.bandLevels(frame: UnsafeBufferPointer(frame), into: levels)
+        statistics.add(levels: UnsafeBufferPointer(levels))
+        overallPowerSum += pow(10, (Double(overall) - analyzer.fullScaleDBSPL) / 10)
+        frames += 1
+    }
+
+    var overallLeqDB: Double { 10 * log10(overallPowerSum / Double(max(frames, 1))) + analyzer.fullScaleDBSPL }
+}
+
+/// Invalid analysis settings.
+public enum AnalysisSettingsError: Error, Equatable, CustomStringConvertible {
+    /// A hop outside 1…fftSize.
+    case invalidHop(Int, fftSize: Int)
+
+    public var description: String {
+        switch self {
+        case let .invalidHop(hop, n): "hop \(hop) is not allowed: it must be 1…\(n) (the FFT size)"
+        }
+    }
+}
