@@ -3,6 +3,7 @@ import Foundation
 import SoundProfileStore
 import Crypto
 import NIOCore
+import SoundProfileIO
 
 /// The `/v1` routes. Access rule: a user sees and changes only their own data; an admin sees
 /// all. A user-scoped path naming another user (`/v1/users/{other}/…`) is 403; an object by id
@@ -235,7 +236,7 @@ struct APIRoutes: Sendable {
     }
 
     /// The stored profile as the API returns it.
-    struct ProfileResponse: Encodable {
+    struct ProfileResponse: Codable {
         var schemaVersion = 1
         var id: UUID
         var userId: UUID
@@ -345,8 +346,30 @@ struct APIRoutes: Sendable {
         guard buffer.readableBytes > 0 else { throw APIError.invalid("body", "the audio body is empty") }
         guard try await repository.user(id: owner) != nil else { throw APIError.notFound("user") }
         let hash = SHA256.hash(data: Data(buffer: buffer)).map { String(format: "%02x", $0) }.joined()
-        _ = hash
-        throw APIError(.notImplemented, "audio analysis is not available in this build")
+        let name: String = request.uri.queryParameters.get("name") ?? "upload"
+        let result = try await Self.analyze(buffer, name: name, extension: mediaType.hasSuffix("flac") ? "flac" : "wav")
+        let record = try await repository.createAnalysis(userId: owner, contentHash: hash, analysis: try JSONValue(encoding: result))
+        return try created(record, location: "/v1/analyses/\(record.id.uuidString.lowercased())")
+    }
+
+    /// Band analysis (SoundProfileIO, default settings: third-octave 25 Hz–20 kHz, 100 dB SPL
+    /// full scale) of uploaded audio. libsndfile reads files, so the bytes go to a private temp
+    /// file first; unreadable audio is a 422 on `body`.
+    static func analyze(_ buffer: ByteBuffer, name: String, extension ext: String) async throws -> FileAnalysisResult {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("soundprofile-upload-\(UUID().uuidString).\(ext)").path
+        guard FileManager.default.createFile(atPath: path, contents: Data(buffer: buffer), attributes: [.posixPermissions: 0o600]) else {
+            throw APIError(.internalServerError, "could not stage the upload")
+        }
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        do {
+            var result = try await Task.detached(priority: .medium) {
+                try FileAnalysis.analyze(path: path, settings: AnalysisSettings())
+            }.value
+            result.file = name
+            return result
+        } catch {
+            throw APIError.invalid("body", "the audio could not be analysed: \(error)")
+        }
     }
 
     @Sendable func getAnalysis(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -1,5 +1,5 @@
 public import Hummingbird
-import Foundation
+public import Foundation
 
 /// Who is calling: set by ``JWTAuthenticator`` from a verified bearer token.
 public struct Identity: Sendable, Equatable {

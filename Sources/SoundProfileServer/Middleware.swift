@@ -1,6 +1,7 @@
 public import Hummingbird
 import Foundation
 import Prometheus
+import HTTPTypes
 
 /// Verifies `Authorization: Bearer <jwt>` and sets the caller's identity; 401 when missing
 /// or invalid. The token itself is never logged.

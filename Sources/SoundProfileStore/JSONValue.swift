@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A JSON document of any shape, kept as parsed values so it can be stored and re-emitted
 /// verbatim inside another Codable document (a fitted profile, an analysis result).

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A wearer (or clinician) known to the service.
 public struct User: Codable, Sendable, Equatable {

@@ -253,7 +253,7 @@ public final class SQLStore: SoundProfileRepository, Service {
     }
 
     static func key(_ id: UUID) -> String { id.uuidString.lowercased() }
-    static func uuid(_ value: SQLValue?) -> UUID { value?.text.flatMap(UUID.init(uuidString:)) ?? UUID(uuid: UUID_NULL) }
+    static func uuid(_ value: SQLValue?) -> UUID { value?.text.flatMap(UUID.init(uuidString:)) ?? UUID(uuidString: "00000000-0000-0000-0000-000000000000")! }
     static func micros(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1_000_000).rounded()) }
     static func date(_ value: SQLValue?) -> Date { Date(timeIntervalSince1970: Double(value?.int ?? 0) / 1_000_000) }
     /// Dates are stored with microsecond resolution; return what a later read will return.

@@ -79,11 +79,23 @@ public final class SQLiteDriver: SQLDriver {
         }
     }
 
-    private static let placeholder = try! Regex("\\$([0-9]+)")
+    /// `$1` is a named parameter in SQLite; `?1` is the numbered form with the same meaning.
+    static func sqliteSQL(_ sql: String) -> String {
+        var out = ""
+        var previous: Character = " "
+        for character in sql {
+            if previous == "$", character.isASCII, character.isNumber {
+                out.removeLast()
+                out.append("?")
+            }
+            out.append(character)
+            previous = character
+        }
+        return out
+    }
 
     static func run(_ sql: String, _ binds: [SQLValue], on connection: SQLiteConnection) async throws -> [SQLRow] {
-        // `$1` is a named parameter in SQLite; `?1` is the numbered form with the same meaning.
-        let sqliteSQL = sql.replacing(placeholder) { match in "?" + sql[match.range].dropFirst() }
+        let sqliteSQL = sqliteSQL(sql)
         let data: [SQLiteData] = binds.map {
             switch $0 {
             case .text(let value): .text(value)

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Errors a repository reports for requests it cannot satisfy.
 public enum StoreError: Error, Sendable, Equatable {

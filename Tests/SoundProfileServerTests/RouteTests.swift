@@ -3,6 +3,12 @@ import Hummingbird
 import HummingbirdTesting
 import SoundProfileServer
 import Testing
+import HTTPTypes
+import Crypto
+
+enum SHA256Hex {
+    static func of(_ data: Data) -> String { SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined() }
+}
 
 @Suite("Routes (in-process)")
 struct RouteTests {
@@ -213,15 +219,45 @@ struct RouteTests {
         }
     }
 
-    @Test func analyses() async throws {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures/audio")
+
+    @Test(arguments: [("tone-1k-48k.wav", "audio/wav", 48000), ("speech-16k.flac", "audio/flac", 16000)])
+    func analyses(file: String, contentType: String, sampleRate: Int) async throws {
+        let bytes = try Data(contentsOf: Self.fixtures.appendingPathComponent(file))
         try await TestApp.run { client in
             let user = try await client.user()
+            let created = try await client.send(.post, "/v1/analyses?name=\(file)", token: user.token,
+                                                body: ByteBuffer(bytes: bytes), headers: [.contentType: contentType])
+            #expect(created.status == .created, "\(String(buffer: created.body))")
+            let record = try json(created)
+            let id = try #require(record["id"] as? String)
+            let analysis = try #require(record["analysis"] as? [String: Any])
+            #expect(analysis["file"] as? String == file)
+            #expect(analysis["sampleRate"] as? Int == sampleRate)
+            #expect(analysis["schemaVersion"] as? Int == 1)
+            #expect((analysis["channels"] as? [Any])?.isEmpty == false)
+            #expect(record["contentHash"] as? String == SHA256Hex.of(bytes))
+
+            let again = try await client.send(.post, "/v1/analyses", token: user.token, body: ByteBuffer(bytes: bytes), headers: [.contentType: contentType])
+            #expect(try json(again)["id"] as? String == id, "the same upload is stored once")
+            #expect(try await client.send(.get, "/v1/analyses/\(id)", token: user.token).status == .ok)
+            let other = try await client.user()
+            #expect(try await client.send(.get, "/v1/analyses/\(id)", token: other.token).status == .notFound)
             #expect(try await client.send(.get, "/v1/analyses/\(UUID())", token: user.token).status == .notFound)
-            var riff = ByteBuffer(string: "RIFF")
-            riff.writeRepeatingByte(0, count: 64)
-            let response = try await client.send(.post, "/v1/analyses", token: user.token, body: riff, headers: [.contentType: "audio/wav"])
-            #expect([.created, .notImplemented, .unprocessableContent].contains(response.status))
-            #expect(try await client.send(.post, "/v1/analyses?userId=\(UUID())", token: user.token, body: riff, headers: [.contentType: "audio/wav"]).status == .forbidden)
+            #expect(try await client.send(.post, "/v1/analyses?userId=\(user.id)", token: other.token, body: ByteBuffer(bytes: bytes), headers: [.contentType: contentType]).status == .forbidden)
+        }
+    }
+
+    @Test func unreadableAudioIs422() async throws {
+        try await TestApp.run { client in
+            let user = try await client.user()
+            for bad in ["text.wav", "truncated-header.wav", "not-audio.flac"] {
+                let bytes = try Data(contentsOf: Self.fixtures.appendingPathComponent("bad/\(bad)"))
+                let response = try await client.send(.post, "/v1/analyses", token: user.token, body: ByteBuffer(bytes: bytes), headers: [.contentType: "audio/wav"])
+                #expect(try fields(response) == ["body"], "\(bad)")
+            }
+            #expect(try fields(try await client.send(.post, "/v1/analyses", token: user.token, body: ByteBuffer(), headers: [.contentType: "audio/wav"])) == ["body"])
         }
     }
 

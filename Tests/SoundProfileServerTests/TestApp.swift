@@ -5,6 +5,7 @@ import Prometheus
 import SoundProfileServer
 import SoundProfileStore
 import Testing
+import HTTPTypes
 
 /// An application on an in-memory SQLite store with a fixed signing secret, and helpers
 /// to make users, tokens and JSON requests.
