@@ -90,7 +90,7 @@ struct APIRoutes: Sendable {
         try validator.check()
         do {
             let user = try await repository.createUser(email: body.email, fullName: body.fullName)
-            return try created(user, location: "/v1/users/\(user.id.uuidString.lowercased())")
+            return try created(user, location: "/v1/users/\(user.id.uuidString)")
         } catch StoreError.duplicateEmail {
             throw APIError(.conflict, "a user with this email already exists", fields: [FieldError(field: "email", message: "is already in use")])
         }
@@ -166,7 +166,7 @@ struct APIRoutes: Sendable {
             let device = try await repository.createDevice(
                 userId: user.id, NewDevice(serial: body.serial, model: body.model, sampleRate: body.sampleRate, preset: body.preset)
             )
-            return try created(device, location: "/v1/users/\(user.id.uuidString.lowercased())/devices")
+            return try created(device, location: "/v1/users/\(user.id.uuidString)/devices")
         } catch StoreError.conflict(let message) {
             throw APIError(.conflict, message, fields: [FieldError(field: "serial", message: "is already registered")])
         }
@@ -207,7 +207,7 @@ struct APIRoutes: Sendable {
         }
         try validator.check()
         let record = try await repository.createAudiogram(userId: user.id, measuredAt: body.measuredAt ?? Date(), right: body.right, left: body.left)
-        return try created(record, location: "/v1/audiograms/\(record.id.uuidString.lowercased())")
+        return try created(record, location: "/v1/audiograms/\(record.id.uuidString)")
     }
 
     @Sendable func listAudiograms(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -287,7 +287,7 @@ struct APIRoutes: Sendable {
         let record = try await repository.createProfile(
             userId: body.userId, audiogramId: body.audiogramId, rule: body.rule, inputs: try JSONValue(encoding: input), profile: profile
         )
-        return try created(ProfileResponse(record), location: "/v1/profiles/\(record.id.uuidString.lowercased())")
+        return try created(ProfileResponse(record), location: "/v1/profiles/\(record.id.uuidString)")
     }
 
     private func ownedProfile(_ context: AppRequestContext) async throws -> ProfileRecord {
@@ -349,7 +349,7 @@ struct APIRoutes: Sendable {
         let name: String = request.uri.queryParameters.get("name") ?? "upload"
         let result = try await Self.analyze(buffer, name: name, extension: mediaType.hasSuffix("flac") ? "flac" : "wav")
         let record = try await repository.createAnalysis(userId: owner, contentHash: hash, analysis: try JSONValue(encoding: result))
-        return try created(record, location: "/v1/analyses/\(record.id.uuidString.lowercased())")
+        return try created(record, location: "/v1/analyses/\(record.id.uuidString)")
     }
 
     /// Band analysis (SoundProfileIO, default settings: third-octave 25 Hz–20 kHz, 100 dB SPL

@@ -58,10 +58,15 @@ public final class PostgresDriver: SQLDriver {
     }
 
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
-        try await Self.mapErrors {
-            try await self.client.withTransaction(logger: self.logger) { connection in
-                try await body(Connection(connection: connection, logger: self.logger))
+        do {
+            return try await Self.mapErrors {
+                try await self.client.withTransaction(logger: self.logger) { connection in
+                    try await body(Connection(connection: connection, logger: self.logger))
+                }
             }
+        } catch let error as PostgresTransactionError where error.closureError != nil && error.rollbackError == nil {
+            // Rolled back cleanly: report what the body threw (e.g. a unique violation).
+            throw error.closureError!
         }
     }
 

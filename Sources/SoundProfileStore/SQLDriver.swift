@@ -7,6 +7,11 @@ public enum SQLValue: Sendable, Equatable {
     case int(Int64)
     case null
 
+    /// The integer, for a BIGINT (or numeric text) column.
+    public var intValue: Int64? { int }
+    /// The text, for a TEXT column.
+    public var textValue: String? { text }
+
     var text: String? { if case .text(let value) = self { return value }; return nil }
     var int: Int64? {
         switch self {

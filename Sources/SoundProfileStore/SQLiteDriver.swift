@@ -49,7 +49,10 @@ public final class SQLiteDriver: SQLDriver {
 
     public func run() async throws {
         try? await gracefulShutdown()
-        try await close()
+        // Close even when run was cancelled rather than shut down gracefully: a new task does
+        // not inherit the cancellation (which would make the thread-pool hop refuse to run),
+        // and an SQLiteConnection released unclosed traps.
+        try await Task { try await self.close() }.value
     }
 
     /// Closes the connection; the driver must not be used afterwards.

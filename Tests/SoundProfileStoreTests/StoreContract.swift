@@ -172,7 +172,7 @@ struct PostgresStoreTests {
             try await store.withRunning { store in
                 #expect(await store.isReady())
                 let rows = try await store.driver.query("SELECT COUNT(*) AS n FROM schema_migrations", [])
-                #expect(rows.first?["n"]?.int == 1)
+                #expect(rows.first?["n"]?.intValue == 1)
             }
         }
     }
