@@ -11,7 +11,7 @@ struct SoundProfileCommand: AsyncParsableCommand {
         commandName: "soundprofile",
         abstract: "Sound profiles for hearing pods: FFT band analysis, prescriptions and WDRC.",
         discussion: "Exit status: 0 success, 1 failure (some input could not be processed), 2 usage error, 130 interrupted.",
-        subcommands: [AnalyzeCommand.self] // each subcommand lives in its own file: <Name>Command.swift
+        subcommands: [AnalyzeCommand.self, ProcessCommand.self] // each subcommand lives in its own file: <Name>Command.swift
     )
 
     /// Parses and runs, mapping ArgumentParser's usage errors (its default exit code is 64) to 2.
