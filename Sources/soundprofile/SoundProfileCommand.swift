@@ -6,6 +6,6 @@ struct SoundProfileCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "soundprofile",
         abstract: "Sound profiles for hearing pods: FFT band analysis, prescriptions and WDRC.",
-        subcommands: [] // each subcommand lives in its own file: <Name>Command.swift
+        subcommands: [FitCommand.self] // each subcommand lives in its own file: <Name>Command.swift
     )
 }
