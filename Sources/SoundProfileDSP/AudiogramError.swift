@@ -16,6 +16,7 @@ public enum AudiogramError: Error, Equatable, CustomStringConvertible {
     /// A `schemaVersion` other than 1.
     case unsupportedSchemaVersion(Int)
 
+    /// The message: what is wrong (field, value) and what is allowed.
     public var description: String {
         let range = "\(fmt(Audiogram.allowedFrequenciesHz.lowerBound))…\(fmt(Audiogram.allowedFrequenciesHz.upperBound)) Hz"
         switch self {

@@ -16,6 +16,7 @@ public enum FittingError: Error, Equatable, CustomStringConvertible {
     /// A required text field that is empty.
     case empty(field: String)
 
+    /// The message: what is wrong (field, value) and what is allowed.
     public var description: String {
         switch self {
         case let .outOfRange(field, value, allowed):
