@@ -10,7 +10,7 @@ public struct BandSpecError: Error, Equatable, CustomStringConvertible {
     /// What is allowed.
     public var allowed: String
 
-    public var description: String { "\(field) '\(value)' is not allowed: \(allowed)" }
+    public var description: String { "\(field) \(value) is not allowed: it must be \(allowed)" }
 }
 
 extension BandLayout {

@@ -76,13 +76,13 @@ struct AnalyzeCommand: AsyncParsableCommand {
             let limit = fftSize ?? 65536
             guard h >= 1, h <= limit else { throw ValidationError("--hop \(h) is not allowed: it must be 1…\(limit) (the FFT size)") }
         }
-        do { _ = try BandLayout.parse(spec: bands, range: range) } catch { throw ValidationError(String(describing: error)) }
+        _ = try parseBandLayout(spec: bands, range: range)
         if let shard { _ = try Shard(parsing: shard) }
         if skipExisting, outputDir == nil { throw ValidationError("--skip-existing needs --output-dir DIR") }
     }
 
     func run() async throws {
-        let layout = try BandLayout.parse(spec: bands, range: range)
+        let layout = try parseBandLayout(spec: bands, range: range)
         let settings = AnalysisSettings(layout: layout, fftSize: fftSize, hop: hop, fullScaleDBSPL: fullScaleDbSpl, narrowBands: narrowBands)
         var files: [String] = []
         for input in inputs { files += try collectAudioFiles(input, recursive: recursive) }

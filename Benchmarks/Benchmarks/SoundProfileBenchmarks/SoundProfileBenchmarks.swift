@@ -40,4 +40,47 @@ let benchmarks: @Sendable () -> Void = {
             }
         }
     }
+
+    // The real-time path: one block per iteration, per preset, mono and stereo.
+    let audiogram = try! Audiogram(right: [250: 35, 500: 35, 1000: 40, 2000: 50, 4000: 60, 6000: 65],
+                                   left: [250: 35, 500: 35, 1000: 40, 2000: 50, 4000: 60, 6000: 65])
+    let profile = try! SoundProfile.fit(audiogram: audiogram)
+    for configuration in ProcessorConfiguration.presets {
+        let name = configuration.name!
+        Benchmark("ProfileProcessor block mono \(name)") { benchmark in
+            let processor = try ProfileProcessor(configuration: configuration, profile: profile, ear: .right, planning: .measure)
+            let hop = configuration.hop
+            let input = UnsafeMutableBufferPointer<Float>.allocate(capacity: hop)
+            let output = UnsafeMutableBufferPointer<Float>.allocate(capacity: hop)
+            defer { input.deallocate(); output.deallocate() }
+            for i in 0..<hop { input[i] = Float((i * 7919) % 1000) / 10000 - 0.05 }
+            output.initialize(repeating: 0)
+            for _ in 0..<64 { processor.process(input: UnsafeBufferPointer(input), output: output) }
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                processor.process(input: UnsafeBufferPointer(input), output: output)
+            }
+            blackHole(output[0])
+        }
+        Benchmark("ProfileProcessor block stereo \(name)") { benchmark in
+            let processor = try BinauralProcessor(configuration: configuration, profile: profile, planning: .measure)
+            let hop = configuration.hop
+            let input = UnsafeMutableBufferPointer<Float>.allocate(capacity: 2 * hop)
+            let output = UnsafeMutableBufferPointer<Float>.allocate(capacity: 2 * hop)
+            defer { input.deallocate(); output.deallocate() }
+            for i in 0..<(2 * hop) { input[i] = Float((i * 7919) % 1000) / 10000 - 0.05 }
+            output.initialize(repeating: 0)
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                processor.process(interleaved: UnsafeBufferPointer(input), output: output)
+            }
+            blackHole(output[0])
+        }
+    }
+
+    Benchmark("SoundProfile.fit N3 NAL-R third-octave", configuration: .init(metrics: [.wallClock], maxIterations: 2000)) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try SoundProfile.fit(audiogram: audiogram))
+        }
+    }
 }

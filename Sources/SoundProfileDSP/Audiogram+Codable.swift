@@ -1,0 +1,40 @@
+/// The audiogram file: `{"schemaVersion": 1, "right": {"250": 20, …}, "left": {…}}`.
+///
+/// Keys of an ear object are frequencies in Hz written as decimal strings; values are dB HL.
+/// `schemaVersion` may be absent when decoding; when present it must be 1. Decoding validates
+/// and throws ``AudiogramError`` (not a `DecodingError`) for out-of-range content.
+extension Audiogram: Codable {
+    enum CodingKeys: String, CodingKey {
+        case schemaVersion, right, left
+    }
+
+    /// Decodes and validates an audiogram file.
+    /// - Throws: ``AudiogramError`` for invalid content, `DecodingError` for malformed JSON.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        if let v = try c.decodeIfPresent(Int.self, forKey: .schemaVersion), v != Audiogram.schemaVersion {
+            throw AudiogramError.unsupportedSchemaVersion(v)
+        }
+        func ear(_ key: CodingKeys, _ ear: Ear) throws -> HearingThresholds? {
+            guard let raw = try c.decodeIfPresent([String: Double].self, forKey: key) else { return nil }
+            var points: [(frequencyHz: Double, dBHL: Double)] = []
+            for k in raw.keys.sorted() {
+                guard let f = Double(k) else { throw AudiogramError.frequencyNotANumber(ear: ear, key: k) }
+                points.append((f, raw[k]!))
+            }
+            return try HearingThresholds(ear: ear, thresholds: points)
+        }
+        try self.init(right: try ear(.right, .right), left: try ear(.left, .left))
+    }
+
+    /// Encodes the audiogram file with `schemaVersion` 1; an absent ear is left out.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(Audiogram.schemaVersion, forKey: .schemaVersion)
+        func object(_ t: HearingThresholds) -> [String: Double] {
+            Dictionary(uniqueKeysWithValues: zip(t.frequenciesHz.map(hzString), t.levelsDBHL))
+        }
+        try c.encodeIfPresent(right.map(object), forKey: .right)
+        try c.encodeIfPresent(left.map(object), forKey: .left)
+    }
+}

@@ -1,0 +1,85 @@
+/// A wearer's fitted sound profile: per ear, the prescription targets and the per-band WDRC
+/// parameters, with the rule and the level calibration (DESIGN.md "Formats").
+///
+/// Make one with ``fit(audiogram:options:)``; Codable to and from exactly the profile JSON
+/// (decoding validates and throws ``FittingError``). Per ear, ``EarProfile/layout()``,
+/// ``EarProfile/curves()`` and ``EarProfile/bands`` give what the streaming processor needs.
+/// Building and decoding allocate; not for the audio thread.
+public struct SoundProfile: Sendable, Equatable {
+    /// The format version this library reads and writes.
+    public static let currentSchemaVersion = 1
+    /// The allowed calibration values, in dB SPL.
+    public static let allowedFullScaleDBSPL: ClosedRange<Double> = 0...200
+
+    /// The format version (1).
+    public var schemaVersion: Int
+    /// The prescription rule's name (``Prescription/name``, e.g. `"nal-r"`).
+    public var rule: String
+    /// The level in dB SPL of a signal whose RMS is 1.0.
+    public var fullScaleDBSPL: Double
+    /// The fitted ears (one or two).
+    public var ears: [Ear: EarProfile]
+
+    /// Makes and validates a profile.
+    /// - Parameters:
+    ///   - rule: The prescription rule's name.
+    ///   - fullScaleDBSPL: Calibration, 0…200 dB SPL.
+    ///   - ears: One or two fitted ears.
+    /// - Throws: ``FittingError`` naming the field, value and allowed range.
+    public init(rule: String, fullScaleDBSPL: Double, ears: [Ear: EarProfile]) throws {
+        self.schemaVersion = Self.currentSchemaVersion
+        self.rule = rule
+        self.fullScaleDBSPL = fullScaleDBSPL
+        self.ears = ears
+        try validate()
+    }
+
+    /// The profile of `ear`, or nil when that ear was not fitted.
+    public subscript(ear: Ear) -> EarProfile? { ears[ear] }
+
+    /// Checks every field.
+    /// - Throws: ``FittingError`` naming the field (as a JSON path), the value and the allowed range.
+    public func validate() throws {
+        guard schemaVersion == Self.currentSchemaVersion else {
+            throw FittingError.outOfRange(field: "schemaVersion", value: Double(schemaVersion), allowed: "1")
+        }
+        guard !rule.isEmpty else { throw FittingError.empty(field: "rule") }
+        try check(fullScaleDBSPL, in: Self.allowedFullScaleDBSPL, field: "fullScaleDBSPL", unit: "dB SPL")
+        guard !ears.isEmpty else { throw FittingError.noEars }
+        for ear in Ear.allCases {
+            try ears[ear]?.validate(path: "ears.\(ear)")
+        }
+    }
+
+    /// Per ear, the gain table (gain for each band at 30…100 dB SPL input band level).
+    /// - Throws: ``FittingError`` when a band's values are out of range.
+    public func gainTables() throws -> [Ear: GainTable] {
+        try ears.mapValues { try $0.gainTable() }
+    }
+}
+
+extension SoundProfile: Codable {
+    enum CodingKeys: String, CodingKey {
+        case schemaVersion, rule, fullScaleDBSPL, ears
+    }
+
+    /// Decodes and validates a profile.
+    /// - Throws: ``FittingError`` for out-of-range content, `DecodingError` for malformed JSON.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        schemaVersion = try c.decodeIfPresent(Int.self, forKey: .schemaVersion) ?? Self.currentSchemaVersion
+        rule = try c.decode(String.self, forKey: .rule)
+        fullScaleDBSPL = try c.decode(Double.self, forKey: .fullScaleDBSPL)
+        ears = try c.decode([Ear: EarProfile].self, forKey: .ears)
+        try validate()
+    }
+
+    /// Encodes the profile JSON of DESIGN.md "Formats".
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(schemaVersion, forKey: .schemaVersion)
+        try c.encode(rule, forKey: .rule)
+        try c.encode(fullScaleDBSPL, forKey: .fullScaleDBSPL)
+        try c.encode(ears, forKey: .ears)
+    }
+}

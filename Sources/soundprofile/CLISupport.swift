@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import SoundProfileDSP
+import SoundProfileIO
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// Helpers shared by the subcommands (fit, analyze, …).
+
+/// Builds the band layout named by a `--bands` spec over a `--range` (see `BandLayout.parse`).
+/// - Parameters:
+///   - spec: `third-octave`, `octave`, `erb:N`, `log:N` or `custom:F1,F2,…`.
+///   - range: `LOW-HIGH` in Hz (default 125-8000, the fitting range; `analyze` passes its own).
+/// - Returns: The layout.
+/// - Throws: `ValidationError` whose message names the option, the value and what is allowed.
+func parseBandLayout(spec: String, range: String = "125-8000") throws -> BandLayout {
+    do {
+        return try BandLayout.parse(spec: spec, range: range)
+    } catch let error as BandSpecError {
+        throw ValidationError(error.description)
+    } catch let error as BandLayoutError {
+        throw ValidationError("--bands \(spec) --range \(range): \(error)")
+    }
+}
+
+/// Writes `data` to `path` atomically: into a temporary file in the same folder, then renamed
+/// over `path`. On any failure the temporary file is removed and `path` is left untouched, so
+/// a reader never sees a partial file.
+/// - Throws: `CLIFileError` naming the path and the reason.
+func writeAtomically(_ data: Data, to path: String) throws {
+    let url = URL(fileURLWithPath: path)
+    let temporary = url.deletingLastPathComponent()
+        .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+    do {
+        try data.write(to: temporary, options: .withoutOverwriting)
+    } catch {
+        try? FileManager.default.removeItem(at: temporary)
+        throw CLIFileError(path: path, reason: "cannot write: \(error.localizedDescription)")
+    }
+    guard rename(temporary.path, url.path) == 0 else {
+        let reason = String(cString: strerror(errno))
+        try? FileManager.default.removeItem(at: temporary)
+        throw CLIFileError(path: path, reason: "cannot write: \(reason)")
+    }
+}
+
+/// A file that could not be read or written.
+struct CLIFileError: Error, CustomStringConvertible {
+    var path: String
+    var reason: String
+    var description: String { "\(path): \(reason)" }
+}
+
+/// Writes `message` and a newline to standard error.
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}
+
+/// A number with a fixed count of decimals, rounded as a person rounds the decimal value:
+/// halves away from zero, after snapping to a millionth of the last digit so that binary
+/// noise does not decide (`formatted(19.65, 1)` and `formatted(19.65 - 7.5, 1)` give "19.7"
+/// and "12.2"; `%.1f` alone prints "19.6" and "12.1" because both doubles lie a hair below).
+func formatted(_ x: Double, _ decimals: Int) -> String {
+    let scale = pow(10, Double(decimals))
+    let snapped = (x * scale * 1e6).rounded() / 1e6
+    let rounded = snapped.rounded(.toNearestOrAwayFromZero) / scale
+    return String(format: "%.\(decimals)f", rounded == 0 ? 0 : rounded)  // no "-0.0"
+}

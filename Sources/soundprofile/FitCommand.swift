@@ -1,0 +1,128 @@
+import ArgumentParser
+import Foundation
+import SoundProfileDSP
+
+/// `soundprofile fit`: audiogram file → fitted sound profile (JSON or a table for clinicians).
+struct FitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fit",
+        abstract: "Fit a sound profile (per-band WDRC) to an audiogram.",
+        discussion: """
+            Reads an audiogram file ({"right": {"250": 20, …}, "left": {…}}: dB HL by frequency in Hz), \
+            prescribes target insertion gains with the chosen rule and builds per-band compression: \
+            gain at the band level of 65 dB SPL speech = the prescription, kneepoint at the band level \
+            of 40 dB SPL speech, expansion 15 dB below the kneepoint (ratio 0.5), \
+            MPO min(120, 100 + 0.2·HTL) dB SPL, attack 5 ms, release 50 ms.
+
+            Exit status: 0 success; 1 invalid or unreadable audiogram, or unwritable output; 2 usage error.
+            """
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case json, table
+    }
+
+    @Option(help: ArgumentHelp("The audiogram JSON file.", valueName: "file"))
+    var audiogram: String
+
+    @Option(help: ArgumentHelp("The prescription rule: nal-r, nal-rp, half-gain or pogo.", valueName: "rule"))
+    var rule: String = PrescriptionRule.nalR.rawValue
+
+    @Option(help: ArgumentHelp("The bands: third-octave, octave, erb:N or log:N.", valueName: "spec"))
+    var bands: String = "third-octave"
+
+    @Option(help: ArgumentHelp("The frequency range of the bands in Hz, LOW-HIGH.", valueName: "low-high"))
+    var range: String = "125-8000"
+
+    @Option(help: ArgumentHelp("The compression ratio in every band, 1…10.", valueName: "ratio"))
+    var compressionRatio: Double = 2.0
+
+    @Option(name: .customLong("full-scale-db-spl"),
+            help: ArgumentHelp("The level in dB SPL of a signal with RMS 1.0, 0…200.", valueName: "dB SPL"))
+    var fullScaleDBSPL: Double = 100
+
+    @Option(help: ArgumentHelp("Write to this file (atomically) instead of standard output.", valueName: "file"))
+    var output: String?
+
+    @Option(help: "Output format: json (the profile) or table (for reading).")
+    var format: Format = .json
+
+    /// The fitting options the command line asks for.
+    /// - Throws: `ValidationError` naming the option, value and allowed range.
+    func options() throws -> FittingOptions {
+        guard let prescription = PrescriptionRule(rawValue: rule) else {
+            throw ValidationError("--rule \(rule) is not known: it must be one of "
+                + PrescriptionRule.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        var options = FittingOptions(rule: prescription)
+        options.layout = try parseBandLayout(spec: bands, range: range)
+        options.compressionRatio = .same(compressionRatio)
+        options.fullScaleDBSPL = fullScaleDBSPL
+        do {
+            try options.validate(bandCount: options.layout.count)
+        } catch let error as FittingError {
+            let flags = ["compressionRatio": "--compression-ratio", "fullScaleDBSPL": "--full-scale-db-spl"]
+            if case .outOfRange(let field, let value, let allowed) = error, let flag = flags[field] {
+                throw ValidationError("\(flag) \(value.formatted()) is not allowed: it must be \(allowed)")
+            }
+            throw ValidationError("\(error)")
+        }
+        return options
+    }
+
+    func validate() throws { _ = try options() }
+
+    func run() throws {
+        let options = try options()
+        let audiogram: Audiogram
+        do {
+            let data = try Data(contentsOf: URL(fileURLWithPath: self.audiogram))
+            audiogram = try JSONDecoder().decode(Audiogram.self, from: data)
+        } catch let error as AudiogramError {
+            printError("error: \(self.audiogram): \(error)")
+            throw ExitCode.failure
+        } catch is DecodingError {
+            printError("error: \(self.audiogram): not an audiogram file: it must be JSON like "
+                + #"{"right": {"500": 20, "1000": 30, "2000": 40}, "left": {…}} (dB HL by frequency in Hz)"#)
+            throw ExitCode.failure
+        } catch {
+            printError("error: \(self.audiogram): cannot read: \(error.localizedDescription)")
+            throw ExitCode.failure
+        }
+
+        let profile: SoundProfile
+        do {
+            profile = try SoundProfile.fit(audiogram: audiogram, options: options)
+        } catch {
+            printError("error: \(self.audiogram): \(error)")
+            throw ExitCode.failure
+        }
+
+        var data: Data
+        switch format {
+        case .json:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            data = try encoder.encode(profile)
+            data.append(UInt8(ascii: "\n"))
+        case .table:
+            data = Data(try FitTable(profile: profile, audiogramPath: self.audiogram, bandsSpec: bands, range: range).render().utf8)
+        }
+
+        if let output {
+            do {
+                try writeAtomically(data, to: output)
+            } catch {
+                printError("error: \(error)")
+                throw ExitCode.failure
+            }
+        } else {
+            FileHandle.standardOutput.write(data)
+        }
+    }
+}
+
+private extension Double {
+    /// Shortest decimal form without a trailing ".0" (12 → "12", 0.5 → "0.5").
+    func formatted() -> String { self == rounded() && abs(self) < 1e15 ? String(Int(self)) : String(self) }
+}

@@ -1,0 +1,153 @@
+import ArgumentParser
+import Foundation
+import SoundProfileDSP
+import SoundProfileIO
+
+/// `soundprofile process`: applies a fitted profile to audio files as the pod would, block by block.
+struct ProcessCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "process",
+        abstract: "Apply a fitted sound profile to audio files with the streaming processor (as a pod would).",
+        discussion: """
+        Each channel runs its own ProfileProcessor. With --ear both (default) channel 0 gets the profile's \
+        left ear and channel 1 the right ear (a mono file gets the right ear, or the left if the profile has \
+        only that). Output files keep the input's sample rate, channel count and length; they are delayed by \
+        the algorithmic latency, which is printed. The file's sample rate must be the preset's: there is no \
+        resampling. Exit status: 0 all files processed, 1 some failed, 2 usage error.
+        """)
+
+    @Argument(help: "Audio files to process.")
+    var inputs: [String]
+
+    @Option(help: "Fitted profile JSON (from `soundprofile fit`).")
+    var profile: String
+
+    @Option(help: "Which ear to apply: right, left or both.")
+    var ear: EarChoice = .both
+
+    @Option(help: "pod16k (16 kHz, hop 16, FFT 64), pod24k (24 kHz, hop 32, FFT 128) or studio48k (48 kHz, hop 64, FFT 256). Default: the preset matching the file's rate.")
+    var preset: String?
+
+    @Option(help: "Directory for processed files (created if missing).")
+    var outputDir = "processed"
+
+    @Option(help: "Output encoding: float32 (WAV), pcm16, pcm24 (WAV) or flac16.")
+    var format: AudioFileEncoding = .float32
+
+    enum EarChoice: String, ExpressibleByArgument, CaseIterable { case right, left, both }
+
+    func validate() throws {
+        if let preset, ProcessorConfiguration.presets.first(where: { $0.name == preset }) == nil {
+            throw ValidationError("--preset '\(preset)' is not allowed: it must be one of \(ProcessorConfiguration.presets.map { $0.name! }.joined(separator: ", "))")
+        }
+    }
+
+    func run() throws {
+        let fitted: SoundProfile
+        do {
+            fitted = try JSONDecoder().decode(SoundProfile.self, from: Data(contentsOf: URL(fileURLWithPath: profile)))
+        } catch {
+            printError("soundprofile process: --profile \(profile): \(describe(error))")
+            throw ExitCode(1)
+        }
+        try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)
+        var failures = 0
+        for input in inputs {
+            do {
+                try processFile(input, profile: fitted)
+            } catch {
+                failures += 1
+                printError("soundprofile process: \(input): \(describe(error))")
+            }
+        }
+        if failures > 0 {
+            printError("soundprofile process: \(failures) of \(inputs.count) files failed")
+            throw ExitCode(1)
+        }
+    }
+
+    private func describe(_ error: any Error) -> String {
+        if let e = error as? DecodingError {
+            switch e {
+            case .dataCorrupted(let c), .keyNotFound(_, let c), .typeMismatch(_, let c), .valueNotFound(_, let c):
+                let path = c.codingPath.map(\.stringValue).joined(separator: ".")
+                return "not a valid profile\(path.isEmpty ? "" : " at \(path)"): \(c.debugDescription)"
+            @unknown default: return String(describing: e)
+            }
+        }
+        return String(describing: error)
+    }
+
+    private func processFile(_ path: String, profile: SoundProfile) throws {
+        let reader = try AudioFileReader(path: path)
+        let rate = reader.format.sampleRate, channels = reader.format.channelCount
+        let configuration: ProcessorConfiguration
+        if let preset {
+            configuration = ProcessorConfiguration.presets.first { $0.name == preset }!
+            guard Int(configuration.sampleRate) == rate else {
+                throw ValidationError("sample rate \(rate) Hz does not match preset \(preset), which accepts only \(Int(configuration.sampleRate)) Hz (no resampling is done)")
+            }
+        } else {
+            guard let match = ProcessorConfiguration.presets.first(where: { Int($0.sampleRate) == rate }) else {
+                throw ValidationError("sample rate \(rate) Hz has no preset; the presets accept "
+                    + ProcessorConfiguration.presets.map { "\($0.name!) \(Int($0.sampleRate)) Hz" }.joined(separator: ", "))
+            }
+            configuration = match
+        }
+        func earFor(channel: Int) -> Ear {
+            switch ear {
+            case .right: return .right
+            case .left: return .left
+            case .both:
+                if channels >= 2 { return channel == 0 ? .left : .right }
+                return profile[.right] != nil ? .right : .left
+            }
+        }
+        let processors = try (0..<channels).map { try ProfileProcessor(configuration: configuration, profile: profile, ear: earFor(channel: $0)) }
+        let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+        let outPath = outputDir + "/" + name + "." + format.fileExtension
+        let writer = try AudioFileWriter(path: outPath, sampleRate: rate, channelCount: channels, encoding: format)
+        let hop = configuration.hop
+        let blocksPerChunk = max(1, 4096 / hop)
+        let chunk = UnsafeMutableBufferPointer<Float>.allocate(capacity: blocksPerChunk * hop * channels)
+        defer { chunk.deallocate() }
+        let blockIn = UnsafeMutableBufferPointer<Float>.allocate(capacity: hop)
+        let blockOut = UnsafeMutableBufferPointer<Float>.allocate(capacity: hop)
+        defer { blockIn.deallocate(); blockOut.deallocate() }
+        var inputPower = [Double](repeating: 0, count: channels), outputPower = [Double](repeating: 0, count: channels)
+        var frames = 0
+        while true {
+            let n = try reader.read(into: chunk)
+            if n == 0 { break }
+            frames += n
+            // A short last chunk is zero-padded to whole blocks; only the real frames are written.
+            for i in (n * channels)..<chunk.count { chunk[i] = 0 }
+            let blocks = (n + hop - 1) / hop
+            for c in 0..<channels {
+                for b in 0..<blocks {
+                    for i in 0..<hop {
+                        let x = chunk[(b * hop + i) * channels + c]
+                        blockIn[i] = x
+                        if b * hop + i < n { inputPower[c] += Double(x) * Double(x) }
+                    }
+                    processors[c].process(input: UnsafeBufferPointer(blockIn), output: blockOut)
+                    for i in 0..<hop {
+                        chunk[(b * hop + i) * channels + c] = blockOut[i]
+                        if b * hop + i < n { outputPower[c] += Double(blockOut[i]) * Double(blockOut[i]) }
+                    }
+                }
+            }
+            try writer.write(UnsafeBufferPointer(rebasing: chunk[0..<(n * channels)]))
+        }
+        try writer.finish()
+        let latency = processors[0].algorithmicLatency
+        print("\(path) → \(outPath)")
+        print("  \(configuration.name!): \(rate) Hz, hop \(hop), FFT \(configuration.fftSize); latency \(latency.samples) samples = \(String(format: "%.2f", latency.milliseconds)) ms")
+        for c in 0..<channels {
+            let level = { (p: Double) in frames > 0 && p > 0 ? String(format: "%.1f", 10 * log10(p / Double(frames)) + profile.fullScaleDBSPL) : "-inf" }
+            print("  channel \(c) (\(earFor(channel: c).rawValue) ear): input \(level(inputPower[c])) dB SPL, output \(level(outputPower[c])) dB SPL (overall, full scale \(profile.fullScaleDBSPL) dB SPL)")
+        }
+    }
+}
+
+extension AudioFileEncoding: ExpressibleByArgument {}
