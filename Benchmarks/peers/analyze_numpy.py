@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+"""Independent numpy/scipy peer of `soundprofile analyze FILE --format jsonl`.
+
+Per channel: frames of N samples (4096 at 48 kHz, scaled with the rate) advancing by hop = N/2,
+periodic Hann window, one-sided rfft power spectrum c_k|X_k|^2 (c=1 at DC/Nyquist, else 2),
+band power P_b = sum_k a_{k,b} c_k |X_k|^2 / (N * sum w^2), where a_{k,b} is the fraction of
+bin k's interval [(k-1/2)df, (k+1/2)df) clipped to [0, fs/2] lying inside band b's [lower, upper).
+Bands: IEC 61260 base-10 third octaves 25 Hz..20 kHz, edges mid*10^(+-1/20); bands with
+upper > fs/2 dropped; bands narrower than df merged upward (narrow top remainder joins the band
+below). Level = 10 log10(max(P, 1e-20)) + fullScale. Statistics over frames per band: Leq,
+L10/L50/L90 (np.percentile 90/50/10), min, max.
+
+Default: vectorised (frames x bins matrix in blocks, band weights as a matrix product).
+--per-frame: a Python loop with one rfft per frame (prototype of a streaming pod).
+Trailing samples that do not fill a frame are ignored; a file shorter than one frame is one
+zero-padded frame. Output: one JSON line per file.
+"""
+import argparse
+import json
+import math
+import sys
+
+import numpy as np
+import soundfile as sf
+
+
+def third_octave_bands(low=25.0, high=20000.0):
+    idx = lambda f: int(round(10 * math.log10(f / 1000)))
+    bands = []
+    for x in range(idx(low), idx(high) + 1):
+        mid = 1000 * 10 ** (x / 10)
+        bands.append([mid * 10 ** (-1 / 20), mid * 10 ** (1 / 20), mid])
+    for i in range(1, len(bands)):          # make shared edges identical
+        bands[i][0] = bands[i - 1][1]
+    return bands
+
+
+def resolve_bands(bands, fs, n):
+    nyq = fs / 2
+    kept = [b for b in bands if b[1] <= nyq * (1 + 1e-12)]
+    if not kept:
+        raise SystemExit("no bands below Nyquist")
+    min_w = fs / n * (1 - 1e-9)
+    groups, start = [], 0
+    for i, b in enumerate(kept):
+        if b[1] - kept[start][0] >= min_w:
+            groups.append((start, i + 1))
+            start = i + 1
+    if start < len(kept):                   # narrow remainder at the top joins the band below
+        if not groups:
+            raise SystemExit("all bands narrower than the bin spacing")
+        groups[-1] = (groups[-1][0], len(kept))
+    out = []
+    for g0, g1 in groups:
+        if g1 - g0 == 1:
+            out.append(tuple(kept[g0]))
+        else:
+            lo, hi = kept[g0][0], kept[g1 - 1][1]
+            out.append((lo, hi, math.sqrt(lo * hi)))
+    return out
+
+
+def band_matrix(bands, fs, n):
+    """(bands x bins) weights a_{k,b} * c_k / (N * sum w^2)."""
+    nbins = n // 2 + 1
+    df = fs / n
+    k = np.arange(nbins)
+    lo = np.clip((k - 0.5) * df, 0, fs / 2)
+    hi = np.clip((k + 0.5) * df, 0, fs / 2)
+    width = hi - lo
+    a = np.empty((len(bands), nbins))
+    for b, (bl, bu, _) in enumerate(bands):
+        a[b] = np.clip(np.minimum(hi, bu) - np.maximum(lo, bl), 0, None) / width
+    c = np.full(nbins, 2.0)
+    c[0] = c[-1] = 1.0
+    return a, c
+
+
+def hann(n):
+    return 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(n) / n)
+
+
+def channel_levels_vectorised(x, n, hop, w, weights, cnorm, block=1024):
+    """Returns (frames x bands) power and (frames,) overall power."""
+    if len(x) < n:
+        x = np.concatenate([x, np.zeros(n - len(x), x.dtype)])
+    view = np.lib.stride_tricks.sliding_window_view(x, n)[::hop]
+    bp, op = [], []
+    wt = weights.T
+    for s in range(0, view.shape[0], block):
+        spec = np.fft.rfft(view[s:s + block] * w, axis=1)
+        p = spec.real ** 2 + spec.imag ** 2          # |X_k|^2, frames x bins
+        bp.append(p @ wt)
+        op.append(p @ cnorm)
+    return np.concatenate(bp), np.concatenate(op)
+
+
+def channel_levels_per_frame(x, n, hop, w, weights, cnorm):
+    if len(x) < n:
+        x = np.concatenate([x, np.zeros(n - len(x), x.dtype)])
+    nframes = (len(x) - n) // hop + 1
+    bp = np.empty((nframes, weights.shape[0]))
+    op = np.empty(nframes)
+    for f in range(nframes):
+        spec = np.fft.rfft(x[f * hop:f * hop + n] * w)
+        p = spec.real ** 2 + spec.imag ** 2
+        bp[f] = weights @ p
+        op[f] = p @ cnorm
+    return bp, op
+
+
+def analyze(path, per_frame=False, full_scale=100.0):
+    data, fs = sf.read(path, dtype="float32", always_2d=True)
+    n = max(16, min(65536, 1 << int(round(math.log2(4096 * fs / 48000)))))
+    hop = n // 2
+    bands = resolve_bands(third_octave_bands(), fs, n)
+    a, c = band_matrix(bands, fs, n)
+    w = hann(n)
+    norm = 1.0 / (n * np.sum(w * w))
+    weights = a * c * norm
+    cnorm = c * norm
+    fn = channel_levels_per_frame if per_frame else channel_levels_vectorised
+    channels = []
+    for ch in range(data.shape[1]):
+        x = np.ascontiguousarray(data[:, ch], dtype=np.float64)
+        bp, op = fn(x, n, hop, w, weights, cnorm)
+        lev = 10 * np.log10(np.maximum(bp, 1e-20)) + full_scale      # frames x bands
+        leq = 10 * np.log10(np.mean(10 ** (lev / 10), axis=0))
+        l10, l50, l90 = np.percentile(lev, [90, 50, 10], axis=0)
+        mn, mx = lev.min(axis=0), lev.max(axis=0)
+        overall = 10 * np.log10(np.mean(op)) + full_scale
+        r = lambda v: round(float(v), 3)
+        channels.append({
+            "channel": ch,
+            "overallLeqDB": r(overall),
+            "bands": [{"centerHz": b[2], "lowerHz": b[0], "upperHz": b[1],
+                       "leqDB": r(leq[i]), "l10DB": r(l10[i]), "l50DB": r(l50[i]),
+                       "l90DB": r(l90[i]), "minDB": r(mn[i]), "maxDB": r(mx[i])}
+                      for i, b in enumerate(bands)],
+        })
+    return {"file": path, "sampleRate": fs, "channelCount": data.shape[1],
+            "durationSeconds": data.shape[0] / fs, "fftSize": n, "hop": hop,
+            "fullScaleDBSPL": full_scale, "channels": channels}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("files", nargs="+")
+    ap.add_argument("--per-frame", action="store_true", help="Python loop, one rfft per frame")
+    ap.add_argument("--full-scale-db-spl", type=float, default=100.0)
+    args = ap.parse_args()
+    for f in args.files:
+        rec = analyze(f, args.per_frame, args.full_scale_db_spl)
+        sys.stdout.write(json.dumps(rec, sort_keys=True, separators=(",", ":")) + "\n")
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
