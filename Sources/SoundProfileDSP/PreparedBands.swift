@@ -28,7 +28,7 @@ final class PreparedBands: @unchecked Sendable {
     let attackCoefficient: UnsafeMutableBufferPointer<Float>
     let releaseCoefficient: UnsafeMutableBufferPointer<Float>
 
-    init(ear: EarProfile, fullScaleDBSPL: Double, layout: BandLayout, blockSeconds: Double) throws {
+    init(ear: EarProfile, fullScaleDBSPL: Double, layout: BandLayout, blockSeconds: Double, detectorLead: Double) throws {
         let sources = ear.bands
         guard !sources.isEmpty else { throw ProcessorConfigurationError.invalid(field: "bands", value: "[]", allowed: "at least one fitted band") }
         count = layout.count
@@ -56,10 +56,10 @@ final class PreparedBands: @unchecked Sendable {
         _ = curveBuffer.initialize(from: curves)
         mpoPower = buffer(curves.map { pow(10, ($0.mpoDBSPL - fullScaleDBSPL) / 10) })
         attackCoefficient = buffer(zip(curves, attack).map { curve, ms in
-            Double(AttackRelease.coefficient(timeConstant: AttackRelease.attackTimeConstant(milliseconds: ms, curve: curve), blockSeconds: blockSeconds))
+            Double(AttackRelease.coefficient(timeConstant: AttackRelease.attackTimeConstant(milliseconds: ms, curve: curve, detectorLead: detectorLead), blockSeconds: blockSeconds))
         })
         releaseCoefficient = buffer(zip(curves, release).map { curve, ms in
-            Double(AttackRelease.coefficient(timeConstant: AttackRelease.releaseTimeConstant(milliseconds: ms, curve: curve), blockSeconds: blockSeconds))
+            Double(AttackRelease.coefficient(timeConstant: AttackRelease.releaseTimeConstant(milliseconds: ms, curve: curve, detectorLead: detectorLead), blockSeconds: blockSeconds))
         })
     }
 

@@ -60,6 +60,9 @@ public struct ProcessorConfiguration: Sendable, Equatable, CustomStringConvertib
     public var latencySamples: Int { fftSize - hop }
     /// The algorithmic latency in milliseconds.
     public var latencyMilliseconds: Double { Double(latencySamples) / sampleRate * 1000 }
+    /// How far ahead of the output the level detector sees, in seconds: (fftSize/2 − hop)/sampleRate
+    /// (see ``AttackRelease``).
+    public var detectorLeadSeconds: Double { Double(max(0, fftSize / 2 - hop)) / sampleRate }
     /// The block period in seconds (`hop / sampleRate`).
     public var blockSeconds: Double { Double(hop) / sampleRate }
 

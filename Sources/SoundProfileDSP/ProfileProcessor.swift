@@ -83,7 +83,7 @@ public final class ProfileProcessor: @unchecked Sendable {
         let n = configuration.fftSize, hop = configuration.hop
         let layout = try configuration.layout.resolved(sampleRate: configuration.sampleRate, fftSize: n, policy: .merge)
         let prepared = try PreparedBands(ear: earProfile, fullScaleDBSPL: profile.fullScaleDBSPL, layout: layout,
-                                         blockSeconds: configuration.blockSeconds)
+                                         blockSeconds: configuration.blockSeconds, detectorLead: configuration.detectorLeadSeconds)
         fft = try RealFFT(size: n, planning: planning)
         self.configuration = configuration
         self.layout = layout
@@ -296,7 +296,7 @@ public final class ProfileProcessor: @unchecked Sendable {
             throw ProcessorConfigurationError.missingEar(ear, available: Ear.allCases.filter { profile[$0] != nil })
         }
         let prepared = try PreparedBands(ear: earProfile, fullScaleDBSPL: profile.fullScaleDBSPL, layout: layout,
-                                         blockSeconds: configuration.blockSeconds)
+                                         blockSeconds: configuration.blockSeconds, detectorLead: configuration.detectorLeadSeconds)
         reclaim()
         if let unused = pending.exchange(Unmanaged.passRetained(prepared).toOpaque(), ordering: .acquiringAndReleasing) {
             Unmanaged<PreparedBands>.fromOpaque(unused).release()  // never reached the audio thread
