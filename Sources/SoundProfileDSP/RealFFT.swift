@@ -21,6 +21,13 @@ public enum FFTError: Error, Equatable, CustomStringConvertible {
     }
 }
 
+/// Two FFTW plans made together under the planner lock (plans are plain pointers, usable from
+/// any thread once made).
+private struct PlanPair: @unchecked Sendable {
+    var forward: fftwf_plan?
+    var inverse: fftwf_plan?
+}
+
 /// How long FFTW may spend choosing a plan.
 public enum FFTPlanning: Sendable {
     /// A reasonable plan at once (`FFTW_ESTIMATE`).
@@ -81,13 +88,12 @@ public struct RealFFT: ~Copyable, @unchecked Sendable {
             throw .planningFailed(size: size)
         }
         let flags = planning.flags | UInt32(FFTW_DESTROY_INPUT)
-        var forward: fftwf_plan?
-        var inverse: fftwf_plan?
         let n = Int32(size)
-        FFTWPlanner.withLock {
-            forward = fftwf_plan_dft_r2c_1d(n, realPointer, complexPointer, flags)
-            inverse = fftwf_plan_dft_c2r_1d(n, complexPointer, realPointer, flags)
+        let plans = FFTWPlanner.withLock {
+            PlanPair(forward: fftwf_plan_dft_r2c_1d(n, realPointer, complexPointer, flags),
+                     inverse: fftwf_plan_dft_c2r_1d(n, complexPointer, realPointer, flags))
         }
+        let forward = plans.forward, inverse = plans.inverse
         guard let forward, let inverse else {
             FFTWPlanner.withLock {
                 if let forward { fftwf_destroy_plan(forward) }
@@ -140,7 +146,10 @@ public struct RealFFT: ~Copyable, @unchecked Sendable {
     public func inverse() {
         fftwf_execute(inversePlan)
         let scale = 1 / Float(size)
-        for i in 0..<size { input[i] *= scale }
+        // Through a local copy of the buffer pointer: `input[i] *= scale` on the stored property
+        // of this noncopyable type crashes the Swift 6.3.1 compiler under -sanitize=thread.
+        let samples = input
+        for i in 0..<samples.count { samples[i] = samples[i] * scale }
     }
 
     /// Copies `samples` into ``input`` and runs the forward transform.

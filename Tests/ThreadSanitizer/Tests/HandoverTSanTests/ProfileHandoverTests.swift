@@ -1,0 +1,1 @@
+../../../SoundProfileDSPTests/ProfileHandoverTests.swift
