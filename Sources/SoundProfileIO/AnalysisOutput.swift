@@ -14,7 +14,9 @@ public enum AnalysisOutputFormat: String, Sendable, CaseIterable {
 
 /// One file's outcome: its analysis or why it failed.
 public enum AnalysisRecord: Sendable, Equatable {
+    /// The file was analysed.
     case success(FileAnalysisResult)
+    /// The file could not be analysed.
     case failure(FileAnalysisFailure)
 
     /// The file path as given.

@@ -5,11 +5,17 @@ import Foundation
 public struct AudioFileError: Error, Equatable, CustomStringConvertible {
     /// The kinds of failure, for callers that branch on them.
     public enum Reason: String, Sendable, Equatable {
+        /// No file at the path.
         case notFound = "not found"
+        /// The file is not in a format libsndfile reads.
         case notAudio = "not an audio file"
+        /// The file ends before its header says it should (or is empty).
         case truncated = "truncated"
+        /// A known container with an encoding libsndfile cannot decode.
         case unsupported = "unsupported encoding"
+        /// A sample rate, channel count or encoding that cannot be written.
         case invalidParameter = "invalid parameter"
+        /// Writing, closing or renaming the file failed.
         case writeFailed = "write failed"
     }
     /// The file's path as given.
@@ -19,6 +25,11 @@ public struct AudioFileError: Error, Equatable, CustomStringConvertible {
     /// libsndfile's own message, or more detail.
     public var detail: String
 
+    /// Makes an error for `path`.
+    /// - Parameters:
+    ///   - path: The file's path as given.
+    ///   - reason: What kind of failure.
+    ///   - detail: libsndfile's message or more detail.
     public init(path: String, reason: Reason, detail: String) {
         self.path = path
         self.reason = reason

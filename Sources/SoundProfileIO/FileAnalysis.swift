@@ -64,6 +64,7 @@ public struct FileAnalysisFailure: Codable, Sendable, Equatable, Error {
     /// What went wrong, naming the reason.
     public var error: String
 
+    /// A failure record for `file` with the reason `error`.
     public init(file: String, error: String) {
         self.file = file
         self.error = error
