@@ -46,10 +46,13 @@ public final class ProfileProcessor: @unchecked Sendable {
     // Bin → band map for powers (weights include the one-sided factor) and gains (fractions).
     private let entryStart: UnsafeMutableBufferPointer<Int32>
     private let entryBand: UnsafeMutableBufferPointer<Int32>
-    private let entryWeight: UnsafeMutableBufferPointer<Float>
+    private let entryFraction: UnsafeMutableBufferPointer<Float>  // a_k: the bin's share of the band
+    private let binFactor: UnsafeMutableBufferPointer<Float>  // c_k: 1 at DC and Nyquist, else 2
+    private let binPower: UnsafeMutableBufferPointer<Float>  // c_k·|X_k|² at [k + 1]; zero at both ends
     private let firstBin: Int
     private let endBin: Int
-    private let binLowBand: UnsafeMutableBufferPointer<Int32>  // gain of bin k = w·g[low] + (1−w)·g[low+1]
+    private let bandBinStart: UnsafeMutableBufferPointer<Int32>  // bins k with low band b: bandBinStart[b]..<bandBinStart[b+1]
+    private let binGain: UnsafeMutableBufferPointer<Float>  // linear gain per bin, this block
     private let binLowWeight: UnsafeMutableBufferPointer<Float>
     private let powerNormalisation: Float
     // Per-band state.
@@ -114,8 +117,12 @@ public final class ProfileProcessor: @unchecked Sendable {
         }
         entryStart = ints(map.entryStart)
         entryBand = ints(map.entryBand)
-        entryWeight = floats(max(1, map.entryWeight.count))
-        _ = entryWeight.update(fromContentsOf: map.entryWeight)
+        entryFraction = floats(max(1, map.entryFraction.count))
+        _ = entryFraction.update(fromContentsOf: map.entryFraction)
+        binFactor = floats(binCount, 2)
+        binFactor[0] = 1
+        binFactor[binCount - 1] = 1
+        binPower = floats(binCount + 2)
         firstBin = map.firstBin
         endBin = map.endBin
         powerNormalisation = Float(1 / (Double(n) * window.sumOfSquares))
@@ -133,7 +140,13 @@ public final class ProfileProcessor: @unchecked Sendable {
                 lowWeight[k] = f0 / (f0 + f1)
             }
         }
-        binLowBand = ints(lowBand)
+        // Bins are sorted by their low band, so each band's bins form one range.
+        var starts = [Int32](repeating: Int32(binCount), count: layout.count + 1)
+        for k in stride(from: binCount - 1, through: 0, by: -1) { starts[Int(lowBand[k])] = Int32(k) }
+        starts[0] = 0
+        for b in stride(from: layout.count - 1, through: 0, by: -1) where starts[b] > starts[b + 1] { starts[b] = starts[b + 1] }
+        bandBinStart = ints(starts)
+        binGain = floats(binCount, 1)
         binLowWeight = floats(binCount)
         _ = binLowWeight.update(fromContentsOf: lowWeight)
 
@@ -160,11 +173,11 @@ public final class ProfileProcessor: @unchecked Sendable {
         current.deallocate()
         if let p = pending.exchange(nil, ordering: .acquiring) { Unmanaged<PreparedBands>.fromOpaque(p).release() }
         if let p = retired.exchange(nil, ordering: .acquiring) { Unmanaged<PreparedBands>.fromOpaque(p).release() }
-        for b in [analysisWindow, synthesisWindow, history, accumulator, entryWeight, binLowWeight,
+        for b in [analysisWindow, synthesisWindow, history, accumulator, entryFraction, binFactor, binPower, binGain, binLowWeight,
                   bandPower, inputLevel, smoothedLevel, gainDB, gainOffset, linearGain, mpoPower] { b.deallocate() }
         entryStart.deallocate()
         entryBand.deallocate()
-        binLowBand.deallocate()
+        bandBinStart.deallocate()
     }
 
     /// The number of bands in ``layout``.
@@ -197,15 +210,19 @@ public final class ProfileProcessor: @unchecked Sendable {
         for i in 0..<n { x[i] = h[i] * analysisWindow[i] }
         fft.forward()
 
-        // 2. Band powers (one pass over the bins) and levels in dB SPL.
+        // 2. Bin powers c_k·|X_k|², then band powers (one pass over the bins) and levels in dB SPL.
         let spectrum = fft.spectrum
+        let power = binPower.baseAddress! + 1
+        for k in 0..<binCount {
+            let re = spectrum[2 * k], im = spectrum[2 * k + 1]
+            power[k] = binFactor[k] * (re * re + im * im)
+        }
         for b in 0...bands { bandPower[b] = 0 }
         for k in firstBin..<endBin {
-            let re = spectrum[2 * k], im = spectrum[2 * k + 1]
-            let p = re * re + im * im
+            let p = power[k]
             let row = k - firstBin
             for e in Int(entryStart[row])..<Int(entryStart[row + 1]) {
-                bandPower[Int(entryBand[e])] += entryWeight[e] * p
+                bandPower[Int(entryBand[e])] += entryFraction[e] * p
             }
         }
         prepared._withUnsafeGuaranteedRef { fitting in
@@ -236,25 +253,21 @@ public final class ProfileProcessor: @unchecked Sendable {
         // 5. Gains to bins, with the MPO enforced once more per bin on the power within the
         // analysis window's main lobe (the bin and its neighbours): a tone spreads over ±1.5 bins,
         // so where bands are narrower than that, band-wise limiting alone lets it through louder.
-        var powerBelow: Float = 0
-        var powerHere = spectrum[0] * spectrum[0] + spectrum[1] * spectrum[1]  // c_0 = 1
-        let nyquist = binCount - 1
-        for k in 0..<binCount {
-            var powerAbove: Float = 0
-            if k < nyquist {
-                let re = spectrum[2 * k + 2], im = spectrum[2 * k + 3]
-                powerAbove = (k + 1 == nyquist ? 1 : 2) * (re * re + im * im)
+        // Band-major: the bins whose gain mixes bands b and b+1 are contiguous, so each inner loop
+        // reads only contiguous arrays (no gathers) and vectorises; the limit is branch-free.
+        let gains = binGain.baseAddress!
+        for b in 0..<bands {
+            let g0 = linearGain[b], g1 = linearGain[b + 1], m0 = mpoPower[b], m1 = mpoPower[b + 1]
+            for k in Int(bandBinStart[b])..<Int(bandBinStart[b + 1]) {
+                let w = binLowWeight[k]
+                let g = w * g0 + (1 - w) * g1
+                let limit = w * m0 + (1 - w) * m1
+                let local = max(power[k - 1] + power[k] + power[k + 1], Float.leastNormalMagnitude)
+                gains[k] = min(g, (limit / local).squareRoot())
             }
-            let local = powerBelow + powerHere + powerAbove
-            let low = Int(binLowBand[k]), w = binLowWeight[k]
-            var g = w * linearGain[low] + (1 - w) * linearGain[low + 1]
-            let limit = w * mpoPower[low] + (1 - w) * mpoPower[low + 1]
-            if g * g * local > limit { g = (limit / local).squareRoot() }
-            spectrum[2 * k] *= g
-            spectrum[2 * k + 1] *= g
-            powerBelow = powerHere
-            powerHere = powerAbove
         }
+        let pairs = UnsafeMutableRawPointer(spectrum.baseAddress!).assumingMemoryBound(to: SIMD2<Float>.self)
+        for k in 0..<binCount { pairs[k] *= gains[k] }
 
         // 6. Back to time, synthesis window, overlap-add.
         fft.inverseUnnormalized()
