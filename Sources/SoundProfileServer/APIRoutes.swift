@@ -255,8 +255,8 @@ struct APIRoutes: Sendable {
         let body = try await JSONCoding.decode(NewProfileBody.self, from: request, context: context)
         guard caller.isAdmin || caller.userId == body.userId else { throw APIError.forbidden() }
         var validator = Validator()
-        validator.oneOf(body.rule, ProfileComputation.rules, field: "rule")
-        if let bands = body.bands { validator.oneOf(bands, ProfileComputation.bandLayouts, field: "bands") }
+        validator.oneOf(body.rule, ProfileFitting.rules, field: "rule")
+        if let bands = body.bands { validator.oneOf(bands, ProfileFitting.bandLayouts, field: "bands") }
         if let ratio = body.compressionRatio { validator.range(ratio, 1...10, field: "compressionRatio") }
         switch (body.audiogramId, body.audiogram) {
         case (nil, nil): validator.fail("audiogramId", "give audiogramId or audiogram")
@@ -277,16 +277,8 @@ struct APIRoutes: Sendable {
             right = stored.right
             left = stored.left
         }
-        let input = FitInput(right: right, left: left, rule: body.rule, bands: body.bands, compressionRatio: body.compressionRatio)
-        let profile: JSONValue
-        do {
-            profile = try ProfileComputation.fit(input)
-        } catch is ProfileComputation.FittingUnavailable {
-            throw APIError(.notImplemented, "profile fitting is not available in this build")
-        }
-        let record = try await repository.createProfile(
-            userId: body.userId, audiogramId: body.audiogramId, rule: body.rule, inputs: try JSONValue(encoding: input), profile: profile
-        )
+        let input = ProfileFitInput(right: right, left: left, rule: body.rule, bands: body.bands, compressionRatio: body.compressionRatio)
+        let record = try await ProfileFitting.createProfile(in: repository, userId: body.userId, audiogramId: body.audiogramId, input: input)
         return try created(ProfileResponse(record), location: "/v1/profiles/\(record.id.uuidString)")
     }
 
@@ -301,13 +293,20 @@ struct APIRoutes: Sendable {
         try JSONCoding.response(ProfileResponse(try await ownedProfile(context)))
     }
 
+    /// JSON by default; the binary layout of `GainTableDocument` when the client accepts
+    /// `application/octet-stream` and not JSON.
     @Sendable func getGainTable(_ request: Request, context: AppRequestContext) async throws -> Response {
         let record = try await ownedProfile(context)
-        do {
-            return try JSONCoding.response(try ProfileComputation.gainTable(profile: record.profile))
-        } catch is ProfileComputation.FittingUnavailable {
-            throw APIError(.notImplemented, "gain tables are not available in this build")
+        let table = try ProfileFitting.gainTable(profile: record.profile)
+        let accept = request.headers[values: .accept].flatMap { $0.split(separator: ",") }
+            .compactMap { $0.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() }
+        if accept.contains("application/octet-stream") && !accept.contains("application/json") {
+            return Response(
+                status: .ok, headers: [.contentType: "application/octet-stream"],
+                body: .init(byteBuffer: ByteBuffer(bytes: table.binary()))
+            )
         }
+        return try JSONCoding.response(table)
     }
 
     @Sendable func listProfiles(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -1,12 +1,14 @@
 import ArgumentParser
 import Foundation
+import SoundProfileServer
 import SoundProfileStore
 
-/// `soundprofile seed-demo`: demo users with audiograms (Bisgaard-like standard shapes).
+/// `soundprofile seed-demo`: demo users, each with an audiogram (Bisgaard-like standard shapes)
+/// and a NAL-R profile fitted from it exactly as `POST /v1/profiles` fits one.
 struct SeedDemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "seed-demo",
-        abstract: "Fill the database with demo users and audiograms (skips users that already exist)."
+        abstract: "Fill the database with demo users, audiograms and NAL-R profiles (skips users that already exist)."
     )
 
     @OptionGroup var options: ServiceOptions
@@ -34,8 +36,12 @@ struct SeedDemoCommand: AsyncParsableCommand {
                     continue
                 }
                 let user = try await store.createUser(email: person.email, fullName: person.name)
-                _ = try await store.createAudiogram(userId: user.id, measuredAt: Date(), right: person.right, left: person.left)
-                print("created \(user.id.uuidString.lowercased())  \(person.email)  (1 audiogram)")
+                let audiogram = try await store.createAudiogram(userId: user.id, measuredAt: Date(), right: person.right, left: person.left)
+                let profile = try await ProfileFitting.createProfile(
+                    in: store, userId: user.id, audiogramId: audiogram.id,
+                    input: ProfileFitInput(right: person.right, left: person.left, rule: "nal-r")
+                )
+                print("created \(user.id.uuidString.lowercased())  \(person.email)  audiogram \(audiogram.id.uuidString.lowercased())  profile \(profile.id.uuidString.lowercased())")
             }
         }
     }

@@ -6,16 +6,42 @@ import Testing
 import HTTPTypes
 import Crypto
 
+/// CRC-32 as zlib computes it, bit by bit (independent of the server's table-driven one).
+enum BitwiseCRC32 {
+    static func of(_ bytes: some Sequence<UInt8>) -> UInt32 {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for byte in bytes {
+            crc ^= UInt32(byte)
+            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+        }
+        return ~crc
+    }
+}
+
 enum SHA256Hex {
     static func of(_ data: Data) -> String { SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined() }
 }
 
+/// Every route in-process. Tests that reach the store take a `TestStore` and run on SQLite and
+/// (with SOUNDPROFILE_TEST_POSTGRES_URL) PostgreSQL; those decided before the store is touched
+/// (auth, request ids, unknown routes, malformed JSON) run on SQLite only.
 @Suite("Routes (in-process)")
 struct RouteTests {
+    /// Shows in the output whether the route cases ran on PostgreSQL too (skipped, with the
+    /// reason, when SOUNDPROFILE_TEST_POSTGRES_URL is unset), and that the database answers.
+    @Test(.enabled(if: TestStore.postgresURL != nil, TestStore.postgresSkipReason))
+    func postgresRouteCases() async throws {
+        try await TestApp.run(on: .postgres) { client in
+            let ready = try await client.send(.get, "/readyz", token: nil)
+            #expect(ready.status == .ok)
+        }
+    }
+
     // MARK: Ops
 
-    @Test func opsEndpointsAreOpen() async throws {
-        try await TestApp.run { client in
+    @Test(arguments: TestStore.available)
+    func opsEndpointsAreOpen(store: TestStore) async throws {
+        try await TestApp.run(on: store) { client in
             #expect(try await client.send(.get, "/healthz", token: nil).status == .ok)
             let ready = try await client.send(.get, "/readyz", token: nil)
             #expect(ready.status == .ok)
@@ -29,8 +55,9 @@ struct RouteTests {
         }
     }
 
-    @Test func metricsHavePerRouteLatencyHistograms() async throws {
-        try await TestApp.run { client in
+    @Test(arguments: TestStore.available)
+    func metricsHavePerRouteLatencyHistograms(store: TestStore) async throws {
+        try await TestApp.run(on: store) { client in
             let user = try await client.user()
             try await client.send(.get, "/v1/users/\(user.id)", token: user.token)
             let text = String(buffer: try await client.send(.get, "/metrics", token: nil).body)
@@ -78,8 +105,9 @@ struct RouteTests {
         }
     }
 
-    @Test func usersSeeOnlyTheirOwnData() async throws {
-        try await TestApp.run { client in
+    @Test(arguments: TestStore.available)
+    func usersSeeOnlyTheirOwnData(store: TestStore) async throws {
+        try await TestApp.run(on: store) { client in
             let alice = try await client.user()
             let bob = try await client.user()
             let audiogram = try await client.audiogram(for: alice)
@@ -108,8 +136,9 @@ struct RouteTests {
 
     // MARK: Users
 
-    @Test func userLifecycle() async throws {
-        try await TestApp.run { client in
+    @Test(arguments: TestStore.available)
+    func userLifecycle(store: TestStore) async throws {
+        try await TestApp.run(on: store) { client in
             let created = try await client.send(.post, "/v1/users", json: #"{"email":"Ada@Example.com","fullName":"Ada Lovelace"}"#)
             #expect(created.status == .created)
             let user = try json(created)
@@ -140,8 +169,9 @@ struct RouteTests {
         }
     }
 
-    @Test func usersArePaginated() async throws {
-        try await TestApp.run { client in
+    @Test(arguments: TestStore.available)
+    func usersArePaginated(store: TestStore) async throws {
+        try await TestApp.run(on: store) { client in
             for _ in 0..<5 { _ = try await client.user() }
             var ids: [String] = []
             var cursor: String?
@@ -161,8 +191,9 @@ struct RouteTests {
 
     // MARK: Devices, audiograms
 
-    @Test func devices() async throws {
-        try await TestApp.run { client in
+    @Test(arguments: TestStore.available)
+    func devices(store: TestStore) async throws {
+        try await TestApp.run(on: store) { client in
             let user = try await client.user()
             let body = #"{"serial":"SP-0001","model":"Pod One","sampleRate":24000,"preset":"pod24k"}"#
             let created = try await client.send(.post, "/v1/users/\(user.id)/devices", token: user.token, json: body)
@@ -175,8 +206,9 @@ struct RouteTests {
         }
     }
 
-    @Test func audiograms() async throws {
-        try await TestApp.run { client in
+    @Test(arguments: TestStore.available)
+    func audiograms(store: TestStore) async throws {
+        try await TestApp.run(on: store) { client in
             let user = try await client.user()
             let created = try await client.send(.post, "/v1/users/\(user.id)/audiograms", token: user.token, json: TestApp.audiogramJSON)
             #expect(created.status == .created)
@@ -197,35 +229,134 @@ struct RouteTests {
         }
     }
 
-    // MARK: Profiles and analyses (fitting / analysis APIs pending on main)
+    // MARK: Profiles and analyses
 
-    @Test func profiles() async throws {
-        try await TestApp.run { client in
+    @Test(arguments: TestStore.available)
+    func profiles(store: TestStore) async throws {
+        try await TestApp.run(on: store) { client in
             let user = try await client.user()
             let audiogram = try await client.audiogram(for: user)
             let response = try await client.send(.post, "/v1/profiles", token: user.token,
                                                  json: #"{"userId":"\#(user.id)","audiogramId":"\#(audiogram)","rule":"nal-r"}"#)
-            // Until SoundProfileDSP's fitting API is wired this is an honest 501, never a made-up profile.
-            #expect(response.status == .created || response.status == .notImplemented)
-            if response.status == .created {
-                let profile = try json(response)
-                let id = try #require(profile["id"] as? String)
-                #expect(profile["rule"] as? String == "nal-r")
-                #expect(try await client.send(.get, "/v1/profiles/\(id)", token: user.token).status == .ok)
-            }
-            #expect(try await client.send(.get, "/v1/users/\(user.id)/profiles", token: user.token).status == .ok)
+            #expect(response.status == .created, "\(String(buffer: response.body))")
+            let record = try json(response)
+            let id = try #require(record["id"] as? String)
+            #expect(response.headers[.location] == "/v1/profiles/\(id)")
+            #expect(record["rule"] as? String == "nal-r")
+            #expect(record["audiogramId"] as? String == audiogram)
+            let profile = try #require(record["profile"] as? [String: Any])
+            #expect(profile["rule"] as? String == "nal-r")
+            #expect(profile["fullScaleDBSPL"] as? Double == 100)
+            let ears = try #require(profile["ears"] as? [String: Any])
+            #expect(Set(ears.keys) == ["right", "left"])
+            let right = try #require(ears["right"] as? [String: Any])
+            let targets = try #require(right["targets"] as? [[String: Any]])
+            #expect(targets.map { $0["frequencyHz"] as? Double } == [250, 500, 750, 1000, 1500, 2000, 3000, 4000, 6000])
+            // NAL-R at 1000 Hz for the right ear (HTL 25@500, 30@1000, 40@2000):
+            // 0.31·30 + 0.05·(25+30+40) + 1 = 15.05 dB.
+            let at1k = try #require(targets.first { $0["frequencyHz"] as? Double == 1000 }?["insertionGainDB"] as? Double)
+            #expect(abs(at1k - 15.05) < 0.01)
+            #expect((right["bands"] as? [Any])?.count == 19, "third-octave 125 Hz–8 kHz")
+
+            let read = try await client.send(.get, "/v1/profiles/\(id)", token: user.token)
+            #expect(read.status == .ok)
+            #expect(try json(read)["id"] as? String == id)
+            let list = try json(try await client.send(.get, "/v1/users/\(user.id)/profiles", token: user.token))
+            #expect((list["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [id])
+
+            // Inline audiogram, octave bands, a fixed compression ratio; no audiogramId stored.
+            let inline = try await client.send(.post, "/v1/profiles", token: user.token, json:
+                #"{"userId":"\#(user.id)","rule":"half-gain","bands":"octave","compressionRatio":3,"audiogram":{"left":{"500":20,"1000":40,"2000":60}}}"#)
+            #expect(inline.status == .created, "\(String(buffer: inline.body))")
+            let inlineRecord = try json(inline)
+            #expect(inlineRecord["audiogramId"] == nil)
+            let inlineEars = try #require((inlineRecord["profile"] as? [String: Any])?["ears"] as? [String: Any])
+            #expect(Set(inlineEars.keys) == ["left"])
+            let octaveBands = try #require((inlineEars["left"] as? [String: Any])?["bands"] as? [[String: Any]])
+            #expect(octaveBands.count == 7)
+            #expect(octaveBands.allSatisfy { $0["compressionRatio"] as? Double == 3 })
+
             #expect(try await client.send(.get, "/v1/profiles/\(UUID())", token: user.token).status == .notFound)
             #expect(try await client.send(.get, "/v1/profiles/\(UUID())/gain-table", token: user.token).status == .notFound)
+            let other = try await client.user()
+            #expect(try await client.send(.get, "/v1/profiles/\(id)", token: other.token).status == .notFound)
+            #expect(try await client.send(.get, "/v1/profiles/\(id)/gain-table", token: other.token).status == .notFound)
+        }
+    }
+
+    @Test(arguments: TestStore.available)
+    func gainTableAsJSONAndBinary(store: TestStore) async throws {
+        try await TestApp.run(on: store) { client in
+            let user = try await client.user()
+            let audiogram = try await client.audiogram(for: user)
+            let created = try await client.send(.post, "/v1/profiles", token: user.token,
+                                                json: #"{"userId":"\#(user.id)","audiogramId":"\#(audiogram)","rule":"nal-r"}"#)
+            let id = try #require(try json(created)["id"] as? String)
+            let profile = try #require(try json(created)["profile"] as? [String: Any])
+            let rightBands = try #require(((profile["ears"] as? [String: Any])?["right"] as? [String: Any])?["bands"] as? [[String: Any]])
+
+            let table = try await client.send(.get, "/v1/profiles/\(id)/gain-table", token: user.token)
+            #expect(table.status == .ok)
+            #expect(table.headers[.contentType]?.hasPrefix("application/json") == true)
+            let document = try json(table)
+            let levels = try #require(document["levelsDBSPL"] as? [Double])
+            #expect(levels == (30...100).map(Double.init))
+            let right = try #require((document["ears"] as? [String: Any])?["right"] as? [String: Any])
+            let gains = try #require(right["gainsDB"] as? [[Double]])
+            #expect(gains.count == rightBands.count)
+            #expect(gains.allSatisfy { $0.count == levels.count })
+            // At each band's level for 65 dB SPL speech (its 40 dB SPL kneepoint + 25 dB) the table
+            // gives the prescribed gain65: the curve is straight there, so the 1 dB grid
+            // interpolates it to within 0.01 dB.
+            for (band, row) in zip(rightBands, gains) {
+                let knee = try #require(band["kneepointDBSPL"] as? Double)
+                let gain65 = try #require(band["gain65DB"] as? Double)
+                let level = knee + 25
+                guard level >= 30, level < 100 else { continue }
+                let i = Int(level - 30), t = level - 30 - Double(i)
+                let interpolated = row[i] + t * (row[i + 1] - row[i])
+                #expect(abs(interpolated - gain65) < 0.01, "band \(band["centerHz"] ?? "?") Hz: \(interpolated) vs \(gain65) dB")
+            }
+
+            let binary = try await client.send(.get, "/v1/profiles/\(id)/gain-table", token: user.token,
+                                               headers: [.accept: "application/octet-stream"])
+            #expect(binary.status == .ok)
+            #expect(binary.headers[.contentType] == "application/octet-stream")
+            let bytes = Array(binary.body.readableBytesView)
+            let bands = rightBands.count, count = levels.count
+            #expect(bytes.count == 16 + 4 * count + 2 * (4 + 4 * bands + 4 * bands * count) + 4)
+            #expect(Array(bytes[0..<4]) == Array("SPGT".utf8))
+            #expect(bytes[4] == 1, "format version")
+            #expect(bytes[5] == 2, "two ears")
+            #expect(Int(bytes[6]) | Int(bytes[7]) << 8 == bands)
+            #expect(Int(bytes[8]) | Int(bytes[9]) << 8 == count)
+            func float(at offset: Int) -> Float {
+                Float(bitPattern: (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[offset + $1]) << (8 * $1) })
+            }
+            #expect(float(at: 12) == 100, "fullScaleDBSPL")
+            #expect(float(at: 16) == 30 && float(at: 16 + 4 * (count - 1)) == 100, "levels")
+            let rightStart = 16 + 4 * count
+            #expect(bytes[rightStart] == 0, "right ear first")
+            let firstGain = rightStart + 4 + 4 * bands
+            #expect(abs(Double(float(at: firstGain)) - gains[0][0]) < 1e-4, "band 0 at 30 dB SPL, in dB")
+            let stored = (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[bytes.count - 4 + $1]) << (8 * $1) }
+            #expect(stored == BitwiseCRC32.of(bytes.dropLast(4)))
+            #expect(BitwiseCRC32.of(Array("123456789".utf8)) == 0xCBF4_3926, "the check value of CRC-32/ISO-HDLC")
+
+            let preferJSON = try await client.send(.get, "/v1/profiles/\(id)/gain-table", token: user.token,
+                                                   headers: [.accept: "application/json, application/octet-stream;q=0.5"])
+            #expect(preferJSON.headers[.contentType]?.hasPrefix("application/json") == true)
         }
     }
 
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures/audio")
 
-    @Test(arguments: [("tone-1k-48k.wav", "audio/wav", 48000), ("speech-16k.flac", "audio/flac", 16000)])
-    func analyses(file: String, contentType: String, sampleRate: Int) async throws {
+    @Test(arguments: TestStore.available, [("tone-1k-48k.wav", "audio/wav", 48000), ("speech-16k.flac", "audio/flac", 16000)])
+    func analyses(store: TestStore, upload: (file: String, contentType: String, sampleRate: Int)) async throws {
+        let (file, contentType, sampleRate) = upload
         let bytes = try Data(contentsOf: Self.fixtures.appendingPathComponent(file))
-        try await TestApp.run { client in
+        try await TestApp.run(on: store) { client in
             let user = try await client.user()
             let created = try await client.send(.post, "/v1/analyses?name=\(file)", token: user.token,
                                                 body: ByteBuffer(bytes: bytes), headers: [.contentType: contentType])
@@ -249,8 +380,9 @@ struct RouteTests {
         }
     }
 
-    @Test func unreadableAudioIs422() async throws {
-        try await TestApp.run { client in
+    @Test(arguments: TestStore.available)
+    func unreadableAudioIs422(store: TestStore) async throws {
+        try await TestApp.run(on: store) { client in
             let user = try await client.user()
             for bad in ["text.wav", "truncated-header.wav", "not-audio.flac"] {
                 let bytes = try Data(contentsOf: Self.fixtures.appendingPathComponent("bad/\(bad)"))
@@ -263,8 +395,9 @@ struct RouteTests {
 
     // MARK: 4xx
 
-    @Test func invalidFieldsAre422WithEveryField() async throws {
-        try await TestApp.run { client in
+    @Test(arguments: TestStore.available)
+    func invalidFieldsAre422WithEveryField(store: TestStore) async throws {
+        try await TestApp.run(on: store) { client in
             let user = try await client.user()
             let users = "/v1/users"
             #expect(try fields(try await client.send(.post, users, json: #"{"fullName":"No Email"}"#)) == ["email"], "missing field")
@@ -308,8 +441,9 @@ struct RouteTests {
         }
     }
 
-    @Test func unsupportedMediaTypeIs415() async throws {
-        try await TestApp.run { client in
+    @Test(arguments: TestStore.available)
+    func unsupportedMediaTypeIs415(store: TestStore) async throws {
+        try await TestApp.run(on: store) { client in
             let user = try await client.user()
             #expect(try await client.send(.post, "/v1/users", body: ByteBuffer(string: "email=a@b.co"), headers: [.contentType: "application/x-www-form-urlencoded"]).status == .unsupportedMediaType)
             #expect(try await client.send(.post, "/v1/users", body: ByteBuffer(string: "{}")).status == .unsupportedMediaType, "no content type")
@@ -318,8 +452,9 @@ struct RouteTests {
         }
     }
 
-    @Test func tooLargeIs413() async throws {
-        try await TestApp.run(maxAudioBytes: 1000) { client in
+    @Test(arguments: TestStore.available)
+    func tooLargeIs413(store: TestStore) async throws {
+        try await TestApp.run(on: store, maxAudioBytes: 1000) { client in
             let user = try await client.user()
             let big = #"{"email":"a@example.com","fullName":"\#(String(repeating: "x", count: 2 << 20))"}"#
             #expect(try await client.send(.post, "/v1/users", json: big).status == .contentTooLarge)

@@ -7,28 +7,69 @@ import SoundProfileStore
 import Testing
 import HTTPTypes
 
-/// An application on an in-memory SQLite store with a fixed signing secret, and helpers
-/// to make users, tokens and JSON requests.
+/// The stores the route suite runs on: in-memory SQLite always; PostgreSQL when
+/// SOUNDPROFILE_TEST_POSTGRES_URL is set (CI sets it via .ci/postgres.sh), each test in a schema
+/// of its own that is dropped afterwards. Without the URL, `RouteTests.postgresRouteCases`
+/// shows as skipped with the reason.
+enum TestStore: String, Sendable, CustomTestStringConvertible {
+    case sqlite, postgres
+
+    /// The stores this run can use.
+    static let available: [TestStore] = postgresURL == nil ? [.sqlite] : [.sqlite, .postgres]
+
+    var testDescription: String { self == .sqlite ? "SQLite" : "PostgreSQL" }
+
+    static let postgresURL = ProcessInfo.processInfo.environment["SOUNDPROFILE_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    static let postgresSkipReason: Comment = "SOUNDPROFILE_TEST_POSTGRES_URL is not set: PostgreSQL route cases skipped (run `source .ci/postgres.sh` first)"
+
+    /// Runs `body` with the URL of an empty database of this kind.
+    func withDatabase(_ body: @Sendable (String) async throws -> Void) async throws {
+        switch self {
+        case .sqlite:
+            try await body(":memory:")
+        case .postgres:
+            let base = try #require(Self.postgresURL, Self.postgresSkipReason)
+            let schema = "r_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
+            let admin = try await StoreFactory.open(url: base)
+            try await admin.withRunning { admin in
+                try await admin.driver.query("CREATE SCHEMA \(schema)", [])
+                do {
+                    try await body(base + (base.contains("?") ? "&" : "?") + "search_path=" + schema)
+                } catch {
+                    try? await admin.driver.query("DROP SCHEMA \(schema) CASCADE", [])
+                    throw error
+                }
+                try await admin.driver.query("DROP SCHEMA \(schema) CASCADE", [])
+            }
+        }
+    }
+}
+
+/// An application on a test store (in-memory SQLite unless told) with a fixed signing secret,
+/// and helpers to make users, tokens and JSON requests.
 struct TestApp {
     static let signer = JWTSigner(secret: Array("test-secret-not-for-production".utf8))
     static let adminID = UUID()
     static var adminToken: String { try! signer.token(userId: adminID, admin: true) }
 
-    static func make(maxAudioBytes: Int = 1 << 20, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), port: Int = 0) async throws -> some ApplicationProtocol {
-        let store = try await StoreFactory.open(url: ":memory:")
+    static func make(url: String = ":memory:", maxAudioBytes: Int = 1 << 20, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), port: Int = 0) async throws -> some ApplicationProtocol {
+        let store = try await StoreFactory.open(url: url)
         return buildApplication(
             configuration: ServerConfiguration(host: "127.0.0.1", port: port, maxAudioBytes: maxAudioBytes, logLevel: .warning),
             store: store, signer: signer, registry: registry
         )
     }
 
+    /// Runs `body` against the router in-process, on a fresh, migrated database of kind `store`.
     static func run(
-        maxAudioBytes: Int = 1 << 20, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+        on store: TestStore = .sqlite, maxAudioBytes: Int = 1 << 20, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
         _ body: @Sendable (Client) async throws -> Void
     ) async throws {
-        let app = try await make(maxAudioBytes: maxAudioBytes, registry: registry)
-        try await app.test(.router) { client in
-            try await body(Client(client: client))
+        try await store.withDatabase { url in
+            let app = try await make(url: url, maxAudioBytes: maxAudioBytes, registry: registry)
+            try await app.test(.router) { client in
+                try await body(Client(client: client))
+            }
         }
     }
 
