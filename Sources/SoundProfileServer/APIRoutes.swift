@@ -335,7 +335,7 @@ struct APIRoutes: Sendable {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maxAudioBytes {
             throw APIError(.contentTooLarge, "audio uploads are limited to \(maxAudioBytes) bytes")
         }
-        var body = request.body
+        let body = request.body
         let buffer: ByteBuffer
         do {
             buffer = try await body.collect(upTo: maxAudioBytes)

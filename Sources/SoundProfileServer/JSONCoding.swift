@@ -54,7 +54,7 @@ public enum JSONCoding {
         guard let mediaType, mediaType.isType(.applicationJson) || mediaType.subType.hasSuffix("+json") else {
             throw APIError(.unsupportedMediaType, "expected Content-Type: application/json")
         }
-        var body = request.body
+        let body = request.body
         let buffer = try await body.collect(upTo: context.maxUploadSize)
         let data = Data(buffer: buffer)
         do {

@@ -1,4 +1,4 @@
-public import Hummingbird
+import Hummingbird
 import Foundation
 import Prometheus
 import HTTPTypes
@@ -58,14 +58,24 @@ struct PrometheusMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
          .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5)]
     }
 
+    /// `http_request_duration_seconds`: request latency per method, route pattern and status.
+    static var durationMetric: MetricNameDescriptor {
+        MetricNameDescriptor(metricName: "http_request_duration", unitName: "seconds",
+                             helpText: "Time to produce the response, per method, route and status")
+    }
+    /// `http_requests_total`: requests per method, route pattern and status.
+    static var requestsMetric: MetricNameDescriptor {
+        MetricNameDescriptor(metricName: "http_requests", unitName: "total", helpText: "Requests answered, per method, route and status")
+    }
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
         let response = try await next(request, context)
         let route = context.endpointPath.map(OpenAPIPaths.openAPIPath) ?? "unmatched"
         let labels = [("method", request.method.rawValue), ("route", route), ("status", String(response.status.code))]
-        registry.makeDurationHistogram(name: "http_request_duration_seconds", labels: labels, buckets: Self.buckets)
+        registry.makeDurationHistogram(descriptor: Self.durationMetric, labels: labels, buckets: Self.buckets)
             .record(ContinuousClock.now - start)
-        registry.makeCounter(name: "http_requests_total", labels: labels).increment()
+        registry.makeCounter(descriptor: Self.requestsMetric, labels: labels).increment()
         return response
     }
 }

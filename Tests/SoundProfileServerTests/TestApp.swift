@@ -36,7 +36,7 @@ enum TestStore: String, Sendable, CustomTestStringConvertible {
                 do {
                     try await body(base + (base.contains("?") ? "&" : "?") + "search_path=" + schema)
                 } catch {
-                    try? await admin.driver.query("DROP SCHEMA \(schema) CASCADE", [])
+                    _ = try? await admin.driver.query("DROP SCHEMA \(schema) CASCADE", [])
                     throw error
                 }
                 try await admin.driver.query("DROP SCHEMA \(schema) CASCADE", [])
