@@ -118,6 +118,8 @@ struct RouteTests {
                 #expect(try await client.send(method, path, token: bob.token).status == .forbidden, "\(method) \(path)")
             }
             #expect(try await client.send(.patch, "/v1/users/\(alice.id)", token: bob.token, json: #"{"fullName":"x"}"#).status == .forbidden)
+            #expect(try await client.send(.post, "/v1/users/\(alice.id)/devices", token: bob.token,
+                                          json: #"{"serial":"SP-9","model":"Pod","sampleRate":24000,"preset":"pod24k"}"#).status == .forbidden)
             #expect(try await client.send(.post, "/v1/users/\(alice.id)/audiograms", token: bob.token, json: TestApp.audiogramJSON).status == .forbidden)
             #expect(try await client.send(.post, "/v1/profiles", token: bob.token, json: #"{"userId":"\#(alice.id)","audiogramId":"\#(audiogram)","rule":"nal-r"}"#).status == .forbidden)
             // Objects by id that belong to someone else: 404.
@@ -426,6 +428,12 @@ struct RouteTests {
             #expect(try fields(try await client.send(.post, profiles, token: user.token, json: #"{"userId":"\#(user.id)","rule":"nal-r","audiogramId":"\#(UUID())"}"#)) == ["audiogramId"], "unknown audiogram")
             #expect(try fields(try await client.send(.post, profiles, token: user.token, json: #"{"userId":"nope","rule":"nal-r"}"#)) == ["userId"], "malformed uuid")
             #expect(try fields(try await client.send(.post, profiles, token: user.token, json: #"{"userId":"\#(user.id)","rule":"nal-r","audiogram":{"right":{"500":200,"1000":1,"2000":1}}}"#)) == ["audiogram.right.500"], "inline audiogram")
+
+            let patch = "/v1/users/\(user.id)"
+            #expect(Set(try fields(try await client.send(.patch, patch, token: user.token, json: #"{"email":"nobody","fullName":""}"#))) == ["email", "fullName"], "patch")
+            #expect(try fields(try await client.send(.patch, patch, token: user.token, json: #"{"fullName":7}"#)) == ["fullName"], "patch type")
+            #expect(try fields(try await client.send(.post, "/v1/analyses?userId=nope", token: user.token, body: ByteBuffer(string: "RIFF"),
+                                                     headers: [.contentType: "audio/wav"])) == ["userId"], "analysis owner")
 
             #expect(try fields(try await client.send(.get, "/v1/users?limit=0")) == ["limit"])
             #expect(try fields(try await client.send(.get, "/v1/users?limit=ten")) == ["limit"])
