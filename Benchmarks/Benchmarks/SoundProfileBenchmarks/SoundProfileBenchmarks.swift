@@ -34,13 +34,13 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     // Fitting: audiogram → NAL-R → per-band WDRC profile, both ears (not real-time; allocates).
-    perOperationBenchmark("Fit NAL-R both ears", opsPerSample: 1_000, samples: 40, mallocs: false,
+    perOperationBenchmark("Fit NAL-R both ears", opsPerSample: 1_000, samples: 40,
                           setup: { try Fitting() },
                           operation: { $0.run() })
 
     // Batch analysis of 60 s at 48 kHz held in memory: the per-channel work of
     // `soundprofile analyze` without the file reader (see BatchAnalysis).
-    perOperationBenchmark("Analysis 60 s 48 kHz in memory", opsPerSample: 1, samples: 20, maxSeconds: 20, mallocs: false,
+    perOperationBenchmark("Analysis 60 s 48 kHz in memory", opsPerSample: 1, samples: 20, maxSeconds: 20,
                           setup: { BatchAnalysis(seconds: 60, sampleRate: 48000) },
                           operation: { $0.run() })
 }

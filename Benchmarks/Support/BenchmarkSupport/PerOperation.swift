@@ -11,7 +11,9 @@
 //     operation is one sample of the distribution: p99 and p99.9 are those of individual blocks,
 //     not of averages over a batch that would hide a slow block.
 // The harness's own metrics still cover the burst: wallClock / opsPerSample is the mean per
-// operation, and mallocCountTotal is the number of mallocs in the whole burst (the gate wants 0).
+// operation, and mallocCountTotal is the number of mallocs in the whole burst (the gate wants 0 on
+// the block path). Keep mallocs on for every benchmark: package-benchmark's JMH export carries a
+// metric over from the previous benchmark when one lacks it (1.38.1), which would show a stale count.
 import Benchmark
 
 #if canImport(Glibc)
