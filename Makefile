@@ -7,7 +7,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libfftw3-dev libsndfile1-dev pkg-config
 BIN := .build/release/soundprofile
 
-.PHONY: demo deps build test bench bench-check clean
+.PHONY: demo deps build test bench bench-check bench-ci bench-gate clean
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -25,8 +25,31 @@ demo: build
 test: deps
 	swift test
 
+# Benchmarks (Benchmarks/, its own package; release build). BENCH_SCRATCH picks the build folder
+# inside Benchmarks/ (default .build); budgets and their reasons are in Benchmarks/budgets.json.
+BENCH_SCRATCH ?= .build
+BENCH_RESULTS := $(CURDIR)/Benchmarks/.results
+BENCH_TIGHTEN ?= 1
+
 bench: deps
-	cd Benchmarks && swift package --disable-sandbox benchmark
+	cd Benchmarks && swift package --scratch-path $(BENCH_SCRATCH) --disable-sandbox benchmark
+
+# The gate: short runs of every benchmark, exported as JMH JSON, then every budget checked by
+# Benchmarks/check_budgets.py; exits 1 naming each budget exceeded and by how much, 0 otherwise.
+# `make bench-check BENCH_TIGHTEN=100` divides every budget by 100 to show it failing.
+bench-check: deps
+	@$(MAKE) --no-print-directory bench-gate BENCH_RUN=short
+
+# The same gate with the shortest runs (20 000 blocks per processor benchmark), for CI: the
+# malloc gate (zero per block) and the time budgets.
+bench-ci: deps
+	@$(MAKE) --no-print-directory bench-gate BENCH_RUN=ci
+
+bench-gate:
+	rm -rf $(BENCH_RESULTS) Benchmarks/.fftw-wisdom
+	cd Benchmarks && SOUNDPROFILE_BENCH_RUN=$(BENCH_RUN) swift package --scratch-path $(BENCH_SCRATCH) \
+	  --disable-sandbox benchmark --format jmh --path $(BENCH_RESULTS) --no-progress
+	python3 Benchmarks/check_budgets.py $(BENCH_RESULTS) --tighten $(BENCH_TIGHTEN)
 
 clean:
-	rm -rf .build Benchmarks/.build
+	rm -rf .build Benchmarks/.build Benchmarks/.results Benchmarks/.fftw-wisdom

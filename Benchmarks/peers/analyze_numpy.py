@@ -111,6 +111,11 @@ def channel_levels_per_frame(x, n, hop, w, weights, cnorm):
 
 def analyze(path, per_frame=False, full_scale=100.0):
     data, fs = sf.read(path, dtype="float32", always_2d=True)
+    return analyze_array(path, data, fs, per_frame, full_scale)
+
+
+def analyze_array(path, data, fs, per_frame=False, full_scale=100.0):
+    """data: frames x channels float32."""
     n = max(16, min(65536, 1 << int(round(math.log2(4096 * fs / 48000)))))
     hop = n // 2
     bands = resolve_bands(third_octave_bands(), fs, n)
@@ -143,12 +148,47 @@ def analyze(path, per_frame=False, full_scale=100.0):
             "fullScaleDBSPL": full_scale, "channels": channels}
 
 
+def synthetic(seconds, fs=48000):
+    """The benchmark's in-memory signal (Benchmarks/.../States.swift testSignal, same shape, numpy's
+    own noise): noise and a 1 kHz tone under a 4 Hz envelope, float32, one channel."""
+    rng = np.random.default_rng(1)
+    t = np.arange(int(seconds * fs)) / fs
+    env = 0.55 + 0.45 * np.sin(2 * np.pi * 4 * t)
+    x = env * (0.04 * rng.uniform(-1, 1, t.size) + 0.03 * np.sin(2 * np.pi * 1000 * t))
+    return x.astype(np.float32)[:, None], fs
+
+
+def time_synthetic(seconds, per_frame, runs):
+    """Times the analysis of an in-memory signal (no file I/O), as the Swift benchmark
+    'Analysis 60 s 48 kHz in memory' does; prints one JSON line with the median."""
+    import time
+    data, fs = synthetic(seconds)
+    times = []
+    for _ in range(runs):
+        s = time.perf_counter()
+        analyze_array("<memory>", data, fs, per_frame)
+        times.append(time.perf_counter() - s)
+    times.sort()
+    med = times[len(times) // 2]
+    print(json.dumps({"peer": "analyze_numpy.py " + ("per-frame" if per_frame else "vectorised"),
+                      "seconds": seconds, "runs": runs, "medianSeconds": med, "minSeconds": times[0],
+                      "timesRealTime": seconds / med}))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("files", nargs="+")
+    ap.add_argument("files", nargs="*")
+    ap.add_argument("--synthetic", type=float, metavar="SECONDS",
+                    help="time the analysis of SECONDS of an in-memory 48 kHz signal instead of reading files")
+    ap.add_argument("--runs", type=int, default=5, help="with --synthetic: timed runs (median reported)")
     ap.add_argument("--per-frame", action="store_true", help="Python loop, one rfft per frame")
     ap.add_argument("--full-scale-db-spl", type=float, default=100.0)
     args = ap.parse_args()
+    if args.synthetic:
+        time_synthetic(args.synthetic, args.per_frame, args.runs)
+        return
+    if not args.files:
+        ap.error("give FILES or --synthetic SECONDS")
     for f in args.files:
         rec = analyze(f, args.per_frame, args.full_scale_db_spl)
         sys.stdout.write(json.dumps(rec, sort_keys=True, separators=(",", ":")) + "\n")

@@ -4,7 +4,7 @@
 # and prints the largest band-Leq difference between the two outputs.
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
-BIN="${BIN:-/work/main/.build/release/soundprofile}"
+BIN="${BIN:-$HERE/../../.build/release/soundprofile}"
 PEER="$HERE/analyze_numpy.py"
 RUNS="${RUNS:-3}"
 DIR=/tmp/soundprofile-compare

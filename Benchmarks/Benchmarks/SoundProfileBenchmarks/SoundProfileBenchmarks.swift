@@ -1,86 +1,46 @@
 import Benchmark
+import BenchmarkSupport
 import SoundProfileDSP
 
-/// Per-frame costs of the analysis core. Wall clock per call and the number of mallocs per call
-/// (which must be 0 on the per-frame path).
+/// The DSP benchmarks. Every figure is per operation (one FFT pair, one analysis frame, one
+/// block, one fitting, one 60 s analysis), each operation timed on its own (see BenchmarkSupport).
+/// Names are what Benchmarks/budgets.json refers to: rename both together.
 let benchmarks: @Sendable () -> Void = {
-    Benchmark.defaultConfiguration = .init(
-        metrics: [.wallClock, .mallocCountTotal],
-        timeUnits: .nanoseconds,
-        warmupIterations: 100,
-        maxDuration: .seconds(2),
-        maxIterations: 200_000
-    )
-
+    // The floor: FFTW r2c + c2r of each preset's size (64, 128, 256), plus 512 for reference and
+    // 4096 (the batch analysis size).
     for size in [64, 128, 256, 512, 4096] {
-        Benchmark("RealFFT forward+inverse N=\(size)") { benchmark in
-            let fft = try RealFFT(size: size, planning: .measure)
-            for i in 0..<size { fft.input[i] = Float(i % 7) * 0.1 }
-            benchmark.startMeasurement()
-            for _ in benchmark.scaledIterations {
-                fft.forward()
-                fft.inverseUnnormalized()
-            }
-        }
+        perOperationBenchmark("FFT pair N=\(size)", opsPerSample: 1_000, samples: 200, mallocs: true,
+                              setup: { try FFTPair(size: size) },
+                              operation: { $0.run() })
     }
 
-    for (rate, size) in [(48000.0, 4096), (24000.0, 128)] {
-        Benchmark("BandAnalyzer frame third-octave fs=\(Int(rate)) N=\(size)") { benchmark in
-            let analyzer = try BandAnalyzer(layout: .thirdOctave(from: 25, to: 20000), sampleRate: rate, fftSize: size,
-                                            narrowBands: .merge, planning: .measure)
-            let frame = UnsafeMutableBufferPointer<Float>.allocate(capacity: size)
-            defer { frame.deallocate() }
-            for i in 0..<size { frame[i] = Float((i * 7919) % 1000) / 1000 - 0.5 }
-            let levels = UnsafeMutableBufferPointer<Float>.allocate(capacity: analyzer.bandCount)
-            defer { levels.deallocate() }
-            levels.initialize(repeating: 0)
-            benchmark.startMeasurement()
-            for _ in benchmark.scaledIterations {
-                blackHole(analyzer.bandLevels(frame: UnsafeBufferPointer(frame), into: levels))
-            }
-        }
-    }
+    // One analysis frame: window, FFT, weighted band powers, levels in dB SPL.
+    perOperationBenchmark("BandAnalyzer frame fs=48000 N=4096 third-octave 25-20k", opsPerSample: 1_000, samples: 50,
+                          setup: { try AnalyzerFrame(sampleRate: 48000, fftSize: 4096, layout: analysisLayout(sampleRate: 48000)) },
+                          operation: { $0.run() })
+    perOperationBenchmark("BandAnalyzer frame fs=24000 N=128 third-octave 125-8k", opsPerSample: 1_000, samples: 200,
+                          setup: { try AnalyzerFrame(sampleRate: 24000, fftSize: 128, layout: ProcessorConfiguration.defaultLayout) },
+                          operation: { $0.run() })
 
-    // The real-time path: one block per iteration, per preset, mono and stereo.
-    let audiogram = try! Audiogram(right: [250: 35, 500: 35, 1000: 40, 2000: 50, 4000: 60, 6000: 65],
-                                   left: [250: 35, 500: 35, 1000: 40, 2000: 50, 4000: 60, 6000: 65])
-    let profile = try! SoundProfile.fit(audiogram: audiogram)
+    // The real-time path: one block per operation, per preset, one ear and both ears.
     for configuration in ProcessorConfiguration.presets {
         let name = configuration.name!
-        Benchmark("ProfileProcessor block mono \(name)") { benchmark in
-            let processor = try ProfileProcessor(configuration: configuration, profile: profile, ear: .right, planning: .measure)
-            let hop = configuration.hop
-            let input = UnsafeMutableBufferPointer<Float>.allocate(capacity: hop)
-            let output = UnsafeMutableBufferPointer<Float>.allocate(capacity: hop)
-            defer { input.deallocate(); output.deallocate() }
-            for i in 0..<hop { input[i] = Float((i * 7919) % 1000) / 10000 - 0.05 }
-            output.initialize(repeating: 0)
-            for _ in 0..<64 { processor.process(input: UnsafeBufferPointer(input), output: output) }
-            benchmark.startMeasurement()
-            for _ in benchmark.scaledIterations {
-                processor.process(input: UnsafeBufferPointer(input), output: output)
-            }
-            blackHole(output[0])
-        }
-        Benchmark("ProfileProcessor block stereo \(name)") { benchmark in
-            let processor = try BinauralProcessor(configuration: configuration, profile: profile, planning: .measure)
-            let hop = configuration.hop
-            let input = UnsafeMutableBufferPointer<Float>.allocate(capacity: 2 * hop)
-            let output = UnsafeMutableBufferPointer<Float>.allocate(capacity: 2 * hop)
-            defer { input.deallocate(); output.deallocate() }
-            for i in 0..<(2 * hop) { input[i] = Float((i * 7919) % 1000) / 10000 - 0.05 }
-            output.initialize(repeating: 0)
-            benchmark.startMeasurement()
-            for _ in benchmark.scaledIterations {
-                processor.process(interleaved: UnsafeBufferPointer(input), output: output)
-            }
-            blackHole(output[0])
-        }
+        perOperationBenchmark("Block mono \(name)", opsPerSample: 1_000, samples: 200,
+                              setup: { try MonoBlocks(configuration: configuration) },
+                              operation: { $0.run() })
+        perOperationBenchmark("Block stereo \(name)", opsPerSample: 1_000, samples: 200,
+                              setup: { try StereoBlocks(configuration: configuration) },
+                              operation: { $0.run() })
     }
 
-    Benchmark("SoundProfile.fit N3 NAL-R third-octave", configuration: .init(metrics: [.wallClock], maxIterations: 2000)) { benchmark in
-        for _ in benchmark.scaledIterations {
-            blackHole(try SoundProfile.fit(audiogram: audiogram))
-        }
-    }
+    // Fitting: audiogram → NAL-R → per-band WDRC profile, both ears (not real-time; allocates).
+    perOperationBenchmark("Fit NAL-R both ears", opsPerSample: 1_000, samples: 40,
+                          setup: { try Fitting() },
+                          operation: { $0.run() })
+
+    // Batch analysis of 60 s at 48 kHz held in memory: the per-channel work of
+    // `soundprofile analyze` without the file reader (see BatchAnalysis).
+    perOperationBenchmark("Analysis 60 s 48 kHz in memory", opsPerSample: 1, samples: 20, maxSeconds: 20,
+                          setup: { BatchAnalysis(seconds: 60, sampleRate: 48000) },
+                          operation: { $0.run() })
 }
