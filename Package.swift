@@ -84,7 +84,7 @@ let package = Package(
         .testTarget(
             name: "SoundProfileServerTests",
             dependencies: [
-                "SoundProfileServer", "SoundProfileStore",
+                "SoundProfileServer", "SoundProfileStore", "SoundProfileDSP",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Yams", package: "Yams"),

@@ -290,7 +290,11 @@ struct APIRoutes: Sendable {
     }
 
     @Sendable func getProfile(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try JSONCoding.response(ProfileResponse(try await ownedProfile(context)))
+        let record = try await ownedProfile(context)
+        var head = ProfileResponse(record)
+        let placeholder = "profile-document-\(record.id)"
+        head.profile = .string(placeholder)
+        return try JSONCoding.response(head, document: record.profile, placeholder: placeholder)
     }
 
     /// JSON by default; the binary layout of `GainTableDocument` when the client accepts

@@ -1,6 +1,7 @@
 public import Hummingbird
 public import Foundation
 import NIOCore
+public import SoundProfileStore
 
 /// The service's JSON conventions: camelCase keys (Codable's own), ISO 8601 dates (fractional
 /// seconds accepted on input), sorted keys on output.
@@ -44,6 +45,20 @@ public enum JSONCoding {
         var fields = headers
         fields[.contentType] = "application/json; charset=utf-8"
         return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// A JSON response in which one member holding a stored document is written by
+    /// ``JSONValue/write(to:)`` instead of through the encoder: the value is encoded with
+    /// `placeholder` in that member, and the placeholder is then replaced by the document's text.
+    /// A fitted profile has about 450 values; going through Encoder containers for each was most
+    /// of the time of GET /v1/profiles/{id}.
+    public static func response(_ value: some Encodable, document: JSONValue, placeholder: String) throws -> Response {
+        let text = String(decoding: try encoder.encode(value), as: UTF8.self)
+        var out = ""
+        document.write(to: &out)
+        let spliced = text.replacingOccurrences(of: "\"\(placeholder)\"", with: out)
+        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(string: spliced)))
     }
 
     /// Collects and decodes a JSON request body: 415 when it is not JSON, 413 when larger than

@@ -99,7 +99,7 @@ public enum ProfileFitting {
     /// The gain table pods load (gain per band × input band level 30…100 dB SPL) of a stored profile.
     /// - Throws: when the stored document is not a valid profile (a server-side fault).
     static func gainTable(profile: JSONValue) throws -> GainTableDocument {
-        let decoded = try JSONDecoder().decode(SoundProfile.self, from: Data(try profile.jsonText().utf8))
+        let decoded = try JSONDecoder().decode(SoundProfile.self, from: Data(profile.jsonText().utf8))
         var ears: [String: GainTableDocument.EarTable] = [:]
         for (ear, table) in try decoded.gainTables() {
             ears[ear.rawValue] = GainTableDocument.EarTable(centerHz: table.centerHz, gainsDB: table.gainsDB)

@@ -196,9 +196,56 @@ public enum JSONValue: Codable, Sendable, Equatable {
         }
     }
 
-    /// Compact JSON text with sorted keys.
-    public func jsonText() throws -> String {
-        String(decoding: try JSONValue.encoder.encode(self), as: UTF8.self)
+    /// Compact JSON text with sorted keys, written directly (no Encoder containers).
+    public func jsonText() -> String {
+        var out = ""
+        write(to: &out)
+        return out
+    }
+
+    /// Appends this value as compact JSON with sorted keys.
+    public func write(to out: inout String) {
+        switch self {
+        case .null: out += "null"
+        case .bool(let b): out += b ? "true" : "false"
+        case .number(let x):
+            if x == x.rounded(), abs(x) < 1e15 { out += String(Int64(x)) } else { out += x.isFinite ? "\(x)" : "null" }
+        case .string(let text): Self.writeString(text, to: &out)
+        case .array(let elements):
+            out += "["
+            for (i, e) in elements.enumerated() {
+                if i > 0 { out += "," }
+                e.write(to: &out)
+            }
+            out += "]"
+        case .object(let members):
+            out += "{"
+            for (i, key) in members.keys.sorted().enumerated() {
+                if i > 0 { out += "," }
+                Self.writeString(key, to: &out)
+                out += ":"
+                members[key]!.write(to: &out)
+            }
+            out += "}"
+        }
+    }
+
+    private static func writeString(_ text: String, to out: inout String) {
+        out += "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        out += "\""
     }
 
     /// Member of an object, if this is one.

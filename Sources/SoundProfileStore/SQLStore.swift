@@ -182,7 +182,7 @@ public final class SQLStore: SoundProfileRepository, Service {
             "INSERT INTO profiles (id, user_id, audiogram_id, rule, inputs, profile, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
             [
                 .text(Self.key(record.id)), .text(Self.key(userId)), audiogramId.map { .text(Self.key($0)) } ?? .null,
-                .text(rule), .text(try inputs.jsonText()), .text(try profile.jsonText()), .int(Self.micros(record.createdAt)),
+                .text(rule), .text(inputs.jsonText()), .text(profile.jsonText()), .int(Self.micros(record.createdAt)),
             ]
         )
         return record
@@ -206,7 +206,7 @@ public final class SQLStore: SoundProfileRepository, Service {
         do {
             try await driver.query(
                 "INSERT INTO analyses (id, user_id, content_hash, analysis, created_at) VALUES ($1, $2, $3, $4, $5)",
-                [.text(Self.key(record.id)), .text(Self.key(userId)), .text(contentHash), .text(try analysis.jsonText()), .int(Self.micros(record.createdAt))]
+                [.text(Self.key(record.id)), .text(Self.key(userId)), .text(contentHash), .text(analysis.jsonText()), .int(Self.micros(record.createdAt))]
             )
             return record
         } catch SQLDriverError.uniqueViolation {

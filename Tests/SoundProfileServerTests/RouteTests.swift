@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import SoundProfileServer
+import SoundProfileDSP
 import Testing
 import HTTPTypes
 import Crypto
@@ -263,6 +264,11 @@ struct RouteTests {
             let read = try await client.send(.get, "/v1/profiles/\(id)", token: user.token)
             #expect(read.status == .ok)
             #expect(try json(read)["id"] as? String == id)
+            // The document read back is the fitted profile that was created, value for value.
+            func fitted(_ object: Any?) throws -> SoundProfile {
+                try JSONDecoder().decode(SoundProfile.self, from: JSONSerialization.data(withJSONObject: try #require(object)))
+            }
+            #expect(try fitted(try json(read)["profile"]) == fitted(record["profile"]))
             let list = try json(try await client.send(.get, "/v1/users/\(user.id)/profiles", token: user.token))
             #expect((list["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [id])
 
