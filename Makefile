@@ -40,16 +40,16 @@ bench: deps
 bench-check: deps
 	@$(MAKE) --no-print-directory bench-gate BENCH_RUN=short
 
-# The same gate with the shortest runs (20 000 blocks per processor benchmark), for CI: the
-# malloc gate (zero per block) and the time budgets.
+# For CI: the shortest runs of the DSP benchmarks only (no service stack to build), checking the
+# malloc gate (zero per block), the real-time budgets and fitting (budgets.json "ci").
 bench-ci: deps
-	@$(MAKE) --no-print-directory bench-gate BENCH_RUN=ci
+	@$(MAKE) --no-print-directory bench-gate BENCH_RUN=ci BENCH_TARGETS="--target SoundProfileBenchmarks" BENCH_CHECK=--ci
 
 bench-gate:
 	rm -rf $(BENCH_RESULTS) Benchmarks/.fftw-wisdom
 	cd Benchmarks && SOUNDPROFILE_BENCH_RUN=$(BENCH_RUN) swift package --scratch-path $(BENCH_SCRATCH) \
-	  --disable-sandbox benchmark --format jmh --path $(BENCH_RESULTS) --no-progress
-	python3 Benchmarks/check_budgets.py $(BENCH_RESULTS) --tighten $(BENCH_TIGHTEN)
+	  --disable-sandbox benchmark $(BENCH_TARGETS) --format jmh --path $(BENCH_RESULTS) --no-progress
+	python3 Benchmarks/check_budgets.py $(BENCH_RESULTS) --tighten $(BENCH_TIGHTEN) $(BENCH_CHECK)
 
 clean:
 	rm -rf .build Benchmarks/.build Benchmarks/.results Benchmarks/.fftw-wisdom
