@@ -26,6 +26,11 @@ let benchmarks: @Sendable () -> Void = {
         let response = try await client.execute(uri: "/v1/profiles/\(ids.profile)", method: .get, headers: ids.headers, body: nil)
         guard response.status == .ok else { throw Unexpected(status: response.status) }
     }
+    serviceBenchmark("Service POST profile", requests: requests, samples: 40) { client, ids, _ in
+        let body = ByteBuffer(string: #"{"userId":"\#(ids.user)","audiogramId":"\#(ids.audiogram)","rule":"nal-r"}"#)
+        let response = try await client.execute(uri: "/v1/profiles", method: .post, headers: ids.headers, body: body)
+        guard response.status == .created else { throw Unexpected(status: response.status) }
+    }
     serviceBenchmark("Service POST audiogram", requests: requests, samples: 40) { client, ids, _ in
         let body = ByteBuffer(string: audiogramJSON)
         let response = try await client.execute(uri: "/v1/users/\(ids.user)/audiograms", method: .post, headers: ids.headers, body: body)
@@ -36,13 +41,6 @@ let benchmarks: @Sendable () -> Void = {
 let audiogramJSON = #"{"schemaVersion":1,"measuredAt":"2026-01-31T09:30:00Z","right":{"250":20,"500":25,"1000":30,"2000":40,"4000":55},"left":{"500":15,"1000":20,"2000":35}}"#
 
 /// A fitted profile document as the service stores it (DESIGN.md "Fitted profile").
-struct ProfileDocument: Encodable {
-    var schemaVersion = 1
-    var rule: String
-    var fullScaleDBSPL: Double
-    var ears: [String: EarProfile]
-}
-
 struct Unexpected: Error { var status: HTTPResponse.Status }
 
 /// The records a request needs, created before the timed requests.
@@ -69,7 +67,7 @@ func serviceBenchmark(
         // The harness object is used on one task at a time; the test client's closure is @Sendable.
         nonisolated(unsafe) let benchmark = benchmark
         try await app.test(.router) { client in
-            let fixture = try await makeFixture(client, store: store)
+            let fixture = try await makeFixture(client)
             for i in 0..<50 { try await request(client, fixture, i) }  // warm-up
             benchmark.startMeasurement()
             for i in 0..<requests {
@@ -83,7 +81,7 @@ func serviceBenchmark(
     }
 }
 
-func makeFixture(_ client: any TestClientProtocol, store: SQLStore) async throws -> Fixture {
+func makeFixture(_ client: any TestClientProtocol) async throws -> Fixture {
     var admin = HTTPFields()
     admin[.authorization] = "Bearer \(try signer.token(userId: UUID(), admin: true))"
     admin[.contentType] = "application/json"
@@ -99,15 +97,7 @@ func makeFixture(_ client: any TestClientProtocol, store: SQLStore) async throws
     headers[.authorization] = "Bearer \(try signer.token(userId: UUID(uuidString: user)!, admin: false))"
     headers[.contentType] = "application/json"
     let audiogram = try await post("/v1/users/\(user)/audiograms", audiogramJSON, headers)
-    // The profile GET returns: fitted by SoundProfileDSP from the same audiogram, stored as the
-    // service would store it.
-    let fitted = try SoundProfile.fit(audiogram: try Audiogram(right: [250: 20, 500: 25, 1000: 30, 2000: 40, 4000: 55],
-                                                                left: [500: 15, 1000: 20, 2000: 35]))
-    var ears: [String: EarProfile] = [:]
-    for (ear, profile) in fitted.ears { ears[ear == .left ? "left" : "right"] = profile }
-    let document = ProfileDocument(rule: fitted.rule, fullScaleDBSPL: fitted.fullScaleDBSPL, ears: ears)
-    let record = try await store.createProfile(
-        userId: UUID(uuidString: user)!, audiogramId: UUID(uuidString: audiogram)!, rule: "nal-r",
-        inputs: try JSONValue(jsonText: #"{"rule":"nal-r"}"#), profile: try JSONValue(encoding: document))
-    return Fixture(user: user, audiogram: audiogram, profile: record.id.uuidString, headers: headers)
+    // The profile GET returns, fitted and stored by the service itself.
+    let profile = try await post("/v1/profiles", #"{"userId":"\#(user)","audiogramId":"\#(audiogram)","rule":"nal-r"}"#, headers)
+    return Fixture(user: user, audiogram: audiogram, profile: profile, headers: headers)
 }
