@@ -20,11 +20,21 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on.")
     var port: Int = 8080
 
-    @Option(help: "Largest accepted audio upload, in MiB.")
+    @Option(name: .customLong("max-upload-mib"), help: "Largest accepted audio upload, in MiB (1…1024).")
     var maxUploadMiB: Int = 32
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
+
+    func validate() throws {
+        guard (1...65535).contains(port) else { throw ValidationError("--port \(port) is not allowed: it must be 1…65535") }
+        guard (1...1024).contains(maxUploadMiB) else {
+            throw ValidationError("--max-upload-mib \(maxUploadMiB) is not allowed: it must be 1…1024")
+        }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level \(logLevel) is not allowed: it must be one of trace, debug, info, notice, warning, error, critical")
+        }
+    }
 
     func run() async throws {
         try options.prepareDataDirectory()
