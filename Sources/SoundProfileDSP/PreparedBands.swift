@@ -19,7 +19,6 @@ final class PreparedBands: @unchecked Sendable {
     let count: Int
     /// The level of a signal with RMS 1.0, in dB SPL.
     let fullScaleDBSPL: Float
-    let curves: [WDRCCurve]
     /// The static curves, one per processor band, where the audio thread reads them.
     let curveBuffer: UnsafeMutableBufferPointer<WDRCCurve>
     /// Each band's MPO as a power, a fraction of full-scale mean square: 10^((MPO − cal)/10).
@@ -46,7 +45,6 @@ final class PreparedBands: @unchecked Sendable {
             attack.append(merged.attackMilliseconds)
             release.append(merged.releaseMilliseconds)
         }
-        self.curves = curves
         func buffer(_ values: [Double]) -> UnsafeMutableBufferPointer<Float> {
             let b = UnsafeMutableBufferPointer<Float>.allocate(capacity: values.count)
             _ = b.initialize(from: values.map { Float($0) })

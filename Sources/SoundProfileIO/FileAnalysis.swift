@@ -167,7 +167,7 @@ public enum FileAnalysis {
             for c in 0..<channels { analyzers[c].push(chunk, frames: n, channel: c, stride: channels) }
             progress?(total)
         }
-        for c in 0..<channels { analyzers[c].finish(totalSamples: total) }
+        for c in 0..<channels { analyzers[c].finish() }
         let bands = analyzers[0].analyzer.layout.bands
         return FileAnalysisResult(
             file: reader.path, sampleRate: format.sampleRate, channelCount: channels,
@@ -240,7 +240,7 @@ final class ChannelState {
         }
     }
 
-    func finish(totalSamples: Int64) {
+    func finish() {
         if frames == 0 {
             // Shorter than one frame: analyse what there is, zero-padded.
             for j in filled..<analyzer.fftSize { frame[j] = 0 }

@@ -44,6 +44,13 @@ public struct SHA256Hasher: Sendable {
         Array(bytes).withUnsafeBytes { update($0) }
     }
 
+    /// The SHA-256 of `bytes` as 64 lowercase hex digits.
+    public static func hex(of bytes: UnsafeRawBufferPointer) -> String {
+        var hasher = SHA256Hasher()
+        hasher.update(bytes)
+        return hasher.finalizeHex()
+    }
+
     /// The digest as 64 lowercase hex digits.
     public mutating func finalizeHex() -> String {
         let bitLength = length &* 8
@@ -63,7 +70,13 @@ public struct SHA256Hasher: Sendable {
     }
 
     private mutating func compress(_ block: UnsafeRawBufferPointer) {
-        var w = [UInt32](repeating: 0, count: 64)
+        // The message schedule lives on the stack: no allocation per 64-byte block.
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+            compress(block, schedule: w)
+        }
+    }
+
+    private mutating func compress(_ block: UnsafeRawBufferPointer, schedule w: UnsafeMutableBufferPointer<UInt32>) {
         for t in 0..<16 {
             w[t] = UInt32(block[4 * t]) << 24 | UInt32(block[4 * t + 1]) << 16 | UInt32(block[4 * t + 2]) << 8 | UInt32(block[4 * t + 3])
         }

@@ -1,7 +1,6 @@
 import Hummingbird
 import Foundation
 import SoundProfileStore
-import Crypto
 import NIOCore
 import SoundProfileIO
 
@@ -348,7 +347,8 @@ struct APIRoutes: Sendable {
         }
         guard buffer.readableBytes > 0 else { throw APIError.invalid("body", "the audio body is empty") }
         guard try await repository.user(id: owner) != nil else { throw APIError.notFound("user") }
-        let hash = SHA256.hash(data: Data(buffer: buffer)).map { String(format: "%02x", $0) }.joined()
+        // The same content key as `soundprofile analyze --output-dir` (SoundProfileIO's SHA-256).
+        let hash = buffer.withUnsafeReadableBytes { SHA256Hasher.hex(of: $0) }
         let name: String = request.uri.queryParameters.get("name") ?? "upload"
         let result = try await Self.analyze(buffer, name: name, extension: mediaType.hasSuffix("flac") ? "flac" : "wav")
         let record = try await repository.createAnalysis(userId: owner, contentHash: hash, analysis: try JSONValue(encoding: result))
