@@ -25,43 +25,7 @@ import time
 
 import numpy as np
 
-
-def third_octave(low=125.0, high=8000.0):
-    idx = lambda f: int(round(10 * math.log10(f / 1000)))
-    bands = []
-    for x in range(idx(low), idx(high) + 1):
-        mid = 1000 * 10 ** (x / 10)
-        bands.append([mid * 10 ** (-1 / 20), mid * 10 ** (1 / 20)])
-    for i in range(1, len(bands)):
-        bands[i][0] = bands[i - 1][1]
-    return bands
-
-
-def merge_narrow(bands, fs, n):
-    """Merge upward until each band is at least one bin wide; a narrow top joins the band below."""
-    min_w = fs / n * (1 - 1e-9)
-    out, start = [], None
-    for lo, hi in bands:
-        if start is None:
-            start = lo
-        if hi - start >= min_w:
-            out.append((start, hi))
-            start = None
-    if start is not None:
-        out[-1] = (out[-1][0], bands[-1][1])
-    return out
-
-
-def weights(bands, fs, n):
-    nbins = n // 2 + 1
-    df = fs / n
-    k = np.arange(nbins)
-    lo = np.clip((k - 0.5) * df, 0, fs / 2)
-    hi = np.clip((k + 0.5) * df, 0, fs / 2)
-    a = np.array([np.clip(np.minimum(hi, bu) - np.maximum(lo, bl), 0, None) / (hi - lo) for bl, bu in bands])
-    c = np.full(nbins, 2.0)
-    c[0] = c[-1] = 1.0
-    return a * c
+from bands import band_matrix, resolve_bands, third_octave_bands
 
 
 class Pod:
@@ -70,9 +34,11 @@ class Pod:
         hann = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(n) / n)
         self.win = np.sqrt(hann)
         self.syn = self.win * (2 * hop / n)
-        self.bands = merge_narrow(third_octave(), fs, n)
+        resolved = resolve_bands(third_octave_bands(125.0, 8000.0), fs, n)
+        self.bands = [(lo, hi) for lo, hi, _ in resolved]
         nb = len(self.bands)
-        self.w = weights(self.bands, fs, n)
+        a, c = band_matrix(resolved, fs, n)
+        self.w = a * c
         self.norm = 1.0 / (n * np.sum(self.win ** 2))
         self.full_scale = full_scale
         centres = np.array([math.sqrt(lo * hi) for lo, hi in self.bands])
