@@ -73,8 +73,8 @@ struct AnalyzeCommand: AsyncParsableCommand {
             throw ValidationError("--fft-size \(n) is not allowed: it must be an even number from 16 to 65536")
         }
         if let h = hop {
-            let limit = fftSize ?? 65536
-            guard h >= 1, h <= limit else { throw ValidationError("--hop \(h) is not allowed: it must be 1…\(limit) (the FFT size)") }
+            let allowed = fftSize.map { "1…\($0) (the FFT size)" } ?? "at least 1 and at most the FFT size (by default 4096 at 48 kHz, scaled with the sample rate)"
+            guard h >= 1, h <= (fftSize ?? 65536) else { throw ValidationError("--hop \(h) is not allowed: it must be \(allowed)") }
         }
         _ = try parseBandLayout(spec: bands, range: range)
         if let shard { _ = try Shard(parsing: shard) }
