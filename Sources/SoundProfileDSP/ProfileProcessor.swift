@@ -7,94 +7,115 @@ import Synchronization
 
 /// Applies one ear's sound profile to a stream, block by block: the real-time path.
 ///
-/// `init` prepares everything (FFT plans, windows, band map, buffers, fitted curves); then
+/// `init` prepares everything (FFT plans, windows, channel map, buffers, the fitting); then
 /// ``process(input:output:)`` takes `hop` samples and returns `hop` samples, allocating nothing,
-/// taking no lock, making no system call and never throwing. Per block: the newest `fftSize`
-/// samples are windowed (√Hann), transformed (FFTW r2c), turned into band powers and levels in
-/// dB SPL (edge-weighted, as ``BandAnalyzer``), each band's level is smoothed (attack/release,
-/// ``AttackRelease``), its WDRC gain is read off the fitted curve, the gains are spread across
-/// the bins, and the frame is transformed back, windowed (√Hann) and overlap-added. With all
-/// gains 0 dB the output equals the input delayed by `fftSize − hop` samples.
+/// taking no lock, making no system call and never throwing. Per block:
 ///
-/// **Gains across band edges.** Bin k gets the gains of the bands its interval
-/// [(k−½)Δf, (k+½)Δf) overlaps, weighted by the overlap (the same weights that assign its power
-/// to the bands), in linear amplitude. Inside a band the gain is flat; across an edge it moves
-/// linearly over one bin. Because every frame is windowed and overlap-added, a gain change from
-/// one block to the next is also cross-faded over the frame, so the gain moves without steps in
-/// time or frequency. Bins below the lowest band or above the highest take that band's gain.
+/// 1. **Clean input.** NaN and ±∞ samples become 0 and are counted (``nonFiniteSampleCount``);
+///    finite samples are clamped to ±65536 (+96 dB re full scale) so no power can overflow. No
+///    non-finite value ever reaches the state.
+/// 2. **Analysis.** The newest `fftSize` samples are windowed (√Hann) and transformed (FFTW r2c);
+///    bin powers P_k = c_k·|X_k|²/(N·Σw²) are mean squares re full scale.
+/// 3. **Level detector, per channel** (``ProcessorConfiguration`` channels, ≥ 3 bins each). The
+///    channel's power is the larger of the sum of its bins and, for every bin k of the channel,
+///    P_k plus its larger neighbour: a tone anywhere in the channel — even one whose main lobe
+///    straddles the channel edge — reads its level within 0.5 dB, while noise reads the channel
+///    sum (+0.3 dB at 4 bins, +0.7 dB at 3). That power is smoothed by a one-pole filter with the
+///    attack coefficient when it rises and the release coefficient when it falls (``AttackRelease``).
+/// 4. **Gains.** Each channel's compression offset is its curve's gain at the smoothed level minus
+///    its gain at the 65 dB speech level. Per bin the gain is the pre-compensated shaping (the
+///    profile's targets, ``ChannelFitting``) times the channel's offset. The two bins either side
+///    of a channel edge take the offset of the neighbour that holds the strongest of the four bins
+///    around the edge: a tone near an edge gets its own channel's compression whole, while for
+///    speech-shaped noise (whose offsets agree across channels) the edge is seamless.
+/// 5. **Channel limit.** Each channel's output power in this frame, as its detector reads it, is
+///    held at or below its MPO, at once (not through the smoother), by scaling its bins.
+/// 6. **Synthesis.** Inverse FFT, √Hann synthesis window, overlap-add.
+/// 7. **Output limiter** (the guarantee). The output is held back 1 ms (the look-ahead). For every
+///    1-ms window of output, its mean square may not exceed a ceiling: the MPO of the channel that
+///    holds most of the output (at most the highest MPO), and no more than lets each channel reach
+///    its own MPO given how this frame's output power is shared among the channels (the smallest
+///    ceiling over the frames that make up the output). Each
+///    sample's gain is the smallest √(ceiling/mean square) over the 1-ms windows that hold it,
+///    so no 1-ms window of output exceeds the ceiling, onsets included.
 ///
-/// **Profile changes.** ``update(profile:ear:)`` prepares the new fitting off the audio thread
-/// and publishes it through an atomic slot; ``process(input:output:)`` picks it up at the next
-/// block boundary. The old fitting is handed back through a second slot and freed by the next
-/// `update` (or `deinit`), never on the audio thread. At the switch each band's gain continues
-/// from its old value and glides to the new curve with a 10 ms time constant, so there is no
-/// click.
+/// With a 0-dB linear profile (all targets 0 dB, compression ratio 1, MPO above the signal) the
+/// output equals the input delayed by ``algorithmicLatency``: `fftSize − hop` samples plus 1 ms.
+///
+/// **Profile changes.** ``update(profile:ear:)`` prepares the new fitting off the audio thread and
+/// publishes it through an atomic slot; ``process(input:output:)`` picks it up at the next block
+/// boundary. The old fitting is handed back through a second slot and freed by the next `update`
+/// (or `deinit`), never on the audio thread. Each channel's compression offset continues from its
+/// old value and glides to the new curve with a 10 ms time constant, so there is no click.
 public final class ProfileProcessor: @unchecked Sendable {
     /// The configuration, validated.
     public let configuration: ProcessorConfiguration
-    /// The bands actually used (the configuration's layout merged to the FFT's resolution).
-    public let layout: BandLayout
+    /// The channels levels are detected and compressed in.
+    public let channels: BandLayout
     /// Which ear of the profile this processor applies.
     public let ear: Ear
+    /// True when the profile was not fitted in this processor's channels and was refitted into
+    /// them (``ChannelFitting``); a tool should say so once.
+    public var refittedProfile: Bool { current.pointee._withUnsafeGuaranteedRef { $0.refitted } }
 
     private let fft: RealFFT
     private let binCount: Int
+    private let channelCount: Int
     private let analysisWindow: UnsafeMutableBufferPointer<Float>
     private let synthesisWindow: UnsafeMutableBufferPointer<Float>  // includes the 1/N of FFTW's inverse and the WOLA gain
     private let history: UnsafeMutableBufferPointer<Float>  // the newest fftSize input samples
     private let accumulator: UnsafeMutableBufferPointer<Float>  // overlap-add output, fftSize samples
-    // Bin → band map for powers (weights include the one-sided factor) and gains (fractions).
-    private let entryStart: UnsafeMutableBufferPointer<Int32>
-    private let entryBand: UnsafeMutableBufferPointer<Int32>
-    private let entryFraction: UnsafeMutableBufferPointer<Float>  // a_k: the bin's share of the band
-    private let binFactor: UnsafeMutableBufferPointer<Float>  // c_k: 1 at DC and Nyquist, else 2
-    private let binPower: UnsafeMutableBufferPointer<Float>  // c_k·|X_k|² at [k + 1]; zero at both ends
-    private let firstBin: Int
-    private let endBin: Int
-    private let bandBinStart: UnsafeMutableBufferPointer<Int32>  // bins k with low band b: bandBinStart[b]..<bandBinStart[b+1]
+    private let binFactor: UnsafeMutableBufferPointer<Float>  // c_k/(N·Σw²)
+    private let binPower: UnsafeMutableBufferPointer<Float>  // P_k at [k + 2]; two zeros at both ends
     private let binGain: UnsafeMutableBufferPointer<Float>  // linear gain per bin, this block
-    private let binLowWeight: UnsafeMutableBufferPointer<Float>
-    private let powerNormalisation: Float
-    // Per-band state.
-    private let bandPower: UnsafeMutableBufferPointer<Float>  // scratch, count + 1
-    private let inputLevel: UnsafeMutableBufferPointer<Float>  // this block's band levels, dB SPL
-    private let smoothedLevel: UnsafeMutableBufferPointer<Float>  // after attack/release, dB SPL
-    private let gainDB: UnsafeMutableBufferPointer<Float>  // applied gains, dB
-    private let gainOffset: UnsafeMutableBufferPointer<Float>  // glide after a profile switch, dB
-    private let linearGain: UnsafeMutableBufferPointer<Float>  // count + 1 (the last repeats the top band)
-    private let mpoPower: UnsafeMutableBufferPointer<Float>  // count + 1: band MPO as a power, in units of c·|X|²
+    private let channelStart: UnsafeMutableBufferPointer<Int32>  // channel c: bins channelStart[c]..<channelStart[c+1]
+    // Per-channel state.
+    private let smoothedPower: UnsafeMutableBufferPointer<Float>  // mean square re full scale
+    private let smoothedLevel: UnsafeMutableBufferPointer<Float>  // dB SPL
+    private let gainDB: UnsafeMutableBufferPointer<Float>  // the channel's curve gain in force, dB
+    private let glideDB: UnsafeMutableBufferPointer<Float>  // what is left of a profile switch, dB
+    private let offsetGain: UnsafeMutableBufferPointer<Float>  // compression offset, linear
     private let glideCoefficient: Float
+    // The output limiter.
+    private let lookAhead: Int
+    private let ceilings: UnsafeMutableBufferPointer<Float>  // the last few frames' ceilings (mean square)
+    private var ceilingIndex = 0
+    private let limiterSignal: UnsafeMutableBufferPointer<Float>  // [W−1 emitted | W pending | hop new]
+    private let windowSum: UnsafeMutableBufferPointer<Float>  // Σ y² over each 1-ms window ending in the block
+    private let nonFinite = Atomic<Int>(0)
     // The fitting in use (audio thread only), the next one, and the one to free.
-    private let current: UnsafeMutablePointer<Unmanaged<PreparedBands>>
+    private let current: UnsafeMutablePointer<Unmanaged<ChannelFitting>>
     private let pending = Atomic<UnsafeMutableRawPointer?>(nil)
     private let retired = Atomic<UnsafeMutableRawPointer?>(nil)
 
+    /// Finite input is clamped to ± this (+96 dB re full scale) so no power overflows.
+    public static let inputClamp: Float = 65536
+
     /// Prepares a processor for one ear of `profile`.
     ///
-    /// Not real-time safe: allocates, plans FFTs, fits the curves to the bands.
+    /// Not real-time safe: allocates, plans FFTs, fits the channels and the shaping.
     /// - Parameters:
-    ///   - configuration: Sample rate, hop, FFT size and bands (e.g. ``ProcessorConfiguration/pod24k``).
+    ///   - configuration: Sample rate, hop, FFT size and channels (e.g. ``ProcessorConfiguration/pod24k``).
     ///   - profile: The fitted sound profile; its `fullScaleDBSPL` calibrates the levels.
     ///   - ear: Which ear of the profile to apply.
     ///   - planning: FFTW planning effort.
-    /// - Throws: ``ProcessorConfigurationError``, ``BandLayoutError``, ``FFTError`` or ``FittingError``.
+    /// - Throws: ``ProcessorConfigurationError``, ``FFTError`` or ``FittingError``.
     public init(configuration: ProcessorConfiguration, profile: SoundProfile, ear: Ear, planning: FFTPlanning = .estimate) throws {
         try configuration.validate()
         guard let earProfile = profile[ear] else {
             throw ProcessorConfigurationError.missingEar(ear, available: Ear.allCases.filter { profile[$0] != nil })
         }
         let n = configuration.fftSize, hop = configuration.hop
-        let layout = try configuration.layout.resolved(sampleRate: configuration.sampleRate, fftSize: n, policy: .merge)
-        let prepared = try PreparedBands(ear: earProfile, fullScaleDBSPL: profile.fullScaleDBSPL, layout: layout,
-                                         blockSeconds: configuration.blockSeconds, detectorLead: configuration.detectorLeadSeconds)
+        let fitting = try ChannelFitting(ear: earProfile, fullScaleDBSPL: profile.fullScaleDBSPL, configuration: configuration)
         fft = try RealFFT(size: n, planning: planning)
         self.configuration = configuration
-        self.layout = layout
+        self.channels = configuration.channels
         self.ear = ear
-        binCount = n / 2 + 1
+        binCount = configuration.binCount
+        channelCount = channels.count
 
         func floats(_ count: Int, _ value: Float = 0) -> UnsafeMutableBufferPointer<Float> {
-            let b = UnsafeMutableBufferPointer<Float>.allocate(capacity: count)
+            let b = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(1, count))
             b.initialize(repeating: value)  // touching every page now keeps faults off the audio thread
             return b
         }
@@ -107,165 +128,165 @@ public final class ProfileProcessor: @unchecked Sendable {
         for i in 0..<n { synthesisWindow[i] = window.values[i] * synthesisScale }
         history = floats(n)
         accumulator = floats(n)
-
-        let map = BinBandMap(layout: layout, fftSize: n, sampleRate: configuration.sampleRate)
-        func ints(_ values: [Int32]) -> UnsafeMutableBufferPointer<Int32> {
-            let b = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(1, values.count))
-            b.initialize(repeating: 0)
-            _ = b.update(fromContentsOf: values)
-            return b
-        }
-        entryStart = ints(map.entryStart)
-        entryBand = ints(map.entryBand)
-        entryFraction = floats(max(1, map.entryFraction.count))
-        _ = entryFraction.update(fromContentsOf: map.entryFraction)
-        binFactor = floats(binCount, 2)
-        binFactor[0] = 1
-        binFactor[binCount - 1] = 1
-        binPower = floats(binCount + 2)
-        firstBin = map.firstBin
-        endBin = map.endBin
-        powerNormalisation = Float(1 / (Double(n) * window.sumOfSquares))
-        // Gains per bin from the overlap fractions: one band → weight 1; two neighbours → split.
-        var lowBand = [Int32](repeating: 0, count: binCount)
-        var lowWeight = [Float](repeating: 1, count: binCount)
-        for k in 0..<binCount {
-            if k < map.firstBin { lowBand[k] = 0; continue }
-            if k >= map.endBin { lowBand[k] = Int32(layout.count - 1); continue }
-            let row = k - map.firstBin
-            let start = Int(map.entryStart[row]), end = Int(map.entryStart[row + 1])
-            lowBand[k] = map.entryBand[start]
-            if end - start >= 2 {
-                let f0 = map.entryFraction[start], f1 = map.entryFraction[start + 1]
-                lowWeight[k] = f0 / (f0 + f1)
-            }
-        }
-        // Bins are sorted by their low band, so each band's bins form one range.
-        var starts = [Int32](repeating: Int32(binCount), count: layout.count + 1)
-        for k in stride(from: binCount - 1, through: 0, by: -1) { starts[Int(lowBand[k])] = Int32(k) }
-        starts[0] = 0
-        for b in stride(from: layout.count - 1, through: 0, by: -1) where starts[b] > starts[b + 1] { starts[b] = starts[b + 1] }
-        bandBinStart = ints(starts)
+        let normalisation = Float(1 / (Double(n) * window.sumOfSquares))
+        binFactor = floats(binCount, 2 * normalisation)
+        binFactor[0] = normalisation
+        binFactor[binCount - 1] = normalisation
+        binPower = floats(binCount + 4)
         binGain = floats(binCount, 1)
-        binLowWeight = floats(binCount)
-        _ = binLowWeight.update(fromContentsOf: lowWeight)
-
-        let bands = layout.count
-        bandPower = floats(bands + 1)
-        inputLevel = floats(bands)
-        smoothedLevel = floats(bands)
-        gainDB = floats(bands)
-        gainOffset = floats(bands)
-        linearGain = floats(bands + 1, 1)
-        mpoPower = floats(bands + 1, 1)
-        glideCoefficient = Float(exp(-configuration.blockSeconds / 0.010))
-        current = .allocate(capacity: 1)
-        current.initialize(to: Unmanaged.passRetained(prepared))
-        // Start the level detector at the quiet end so the first blocks are not over-amplified.
-        for b in 0..<bands {
-            smoothedLevel[b] = 0
-            gainDB[b] = prepared.gainDB(band: b, level: 0)
+        channelStart = .allocate(capacity: channelCount + 1)
+        var start = 0
+        for (c, width) in configuration.channelWidths.enumerated() {
+            channelStart[c] = Int32(start)
+            start += width
         }
+        channelStart[channelCount] = Int32(start)
+
+        smoothedPower = floats(channelCount, powerFloor)
+        smoothedLevel = floats(channelCount)
+        gainDB = floats(channelCount)
+        glideDB = floats(channelCount)
+        offsetGain = floats(channelCount, 1)
+        glideCoefficient = Float(exp(-configuration.blockSeconds / 0.010))
+        lookAhead = configuration.lookAheadSamples
+        ceilings = floats(n / hop + 1, .greatestFiniteMagnitude)
+        limiterSignal = floats(2 * lookAhead - 1 + hop)
+        windowSum = floats(lookAhead + hop - 1)
+        current = .allocate(capacity: 1)
+        current.initialize(to: Unmanaged.passRetained(fitting))
+        reset()
     }
 
     deinit {
         current.pointee.release()
         current.deallocate()
-        if let p = pending.exchange(nil, ordering: .acquiring) { Unmanaged<PreparedBands>.fromOpaque(p).release() }
-        if let p = retired.exchange(nil, ordering: .acquiring) { Unmanaged<PreparedBands>.fromOpaque(p).release() }
-        for b in [analysisWindow, synthesisWindow, history, accumulator, entryFraction, binFactor, binPower, binGain, binLowWeight,
-                  bandPower, inputLevel, smoothedLevel, gainDB, gainOffset, linearGain, mpoPower] { b.deallocate() }
-        entryStart.deallocate()
-        entryBand.deallocate()
-        bandBinStart.deallocate()
+        if let p = pending.exchange(nil, ordering: .acquiring) { Unmanaged<ChannelFitting>.fromOpaque(p).release() }
+        if let p = retired.exchange(nil, ordering: .acquiring) { Unmanaged<ChannelFitting>.fromOpaque(p).release() }
+        for b in [analysisWindow, synthesisWindow, history, accumulator, binFactor, binPower, binGain, smoothedPower, smoothedLevel,
+                  gainDB, glideDB, offsetGain, ceilings, limiterSignal, windowSum] { b.deallocate() }
+        channelStart.deallocate()
     }
 
-    /// The number of bands in ``layout``.
-    public var bandCount: Int { layout.count }
+    /// The number of channels.
+    public var bandCount: Int { channelCount }
     /// Samples per block.
     public var hop: Int { configuration.hop }
-    /// The algorithmic latency: `fftSize − hop` samples, and the same in milliseconds.
+    /// The algorithmic latency: `fftSize − hop` samples plus the limiter's 1-ms look-ahead, and
+    /// the same in milliseconds.
     public var algorithmicLatency: (samples: Int, milliseconds: Double) {
         (configuration.latencySamples, configuration.latencyMilliseconds)
     }
+    /// How many NaN or ±∞ input samples were replaced by 0 since the processor was made (or
+    /// since ``resetNonFiniteSampleCount()``). Real-time safe; readable from any thread.
+    public var nonFiniteSampleCount: Int { nonFinite.load(ordering: .relaxed) }
+    /// Sets ``nonFiniteSampleCount`` back to 0. Real-time safe.
+    public func resetNonFiniteSampleCount() { nonFinite.store(0, ordering: .relaxed) }
 
     /// Processes one block.
     ///
     /// Real-time safe: no allocation, no lock, no system call, no throw.
     /// - Parameters:
-    ///   - input: Exactly `hop` samples (precondition).
+    ///   - input: Exactly `hop` samples (precondition). Non-finite samples are read as 0.
     ///   - output: Room for exactly `hop` samples (precondition); may not alias `input`.
     public func process(input: UnsafeBufferPointer<Float>, output: UnsafeMutableBufferPointer<Float>) {
         precondition(input.count == configuration.hop && output.count == configuration.hop,
                      "ProfileProcessor.process: blocks must hold hop samples")
         adoptPendingProfile()
-        let n = configuration.fftSize, hop = configuration.hop, bands = layout.count
-        let prepared = current.pointee
+        let n = configuration.fftSize, hop = configuration.hop, channels = channelCount
 
-        // 1. Slide the input history and window the newest frame.
+        // 1. Slide the history in, cleaning the new samples.
         let h = history.baseAddress!
         h.update(from: h + hop, count: n - hop)
-        (h + (n - hop)).update(from: input.baseAddress!, count: hop)
+        let newest = h + (n - hop)
+        var bad = 0
+        let clamp = Self.inputClamp
+        for i in 0..<hop {
+            let v = input[i]
+            let finite = v.isFinite
+            bad &+= finite ? 0 : 1
+            newest[i] = finite ? min(max(v, -clamp), clamp) : 0
+        }
+        if bad != 0 { nonFinite.add(bad, ordering: .relaxed) }
+
+        // 2. Window, FFT, bin powers (mean squares).
         let x = fft.input
         for i in 0..<n { x[i] = h[i] * analysisWindow[i] }
         fft.forward()
-
-        // 2. Bin powers c_k·|X_k|², then band powers (one pass over the bins) and levels in dB SPL.
         let spectrum = fft.spectrum
-        let power = binPower.baseAddress! + 1
+        let power = binPower.baseAddress! + 2
         for k in 0..<binCount {
             let re = spectrum[2 * k], im = spectrum[2 * k + 1]
             power[k] = binFactor[k] * (re * re + im * im)
         }
-        for b in 0...bands { bandPower[b] = 0 }
-        for k in firstBin..<endBin {
-            let p = power[k]
-            let row = k - firstBin
-            for e in Int(entryStart[row])..<Int(entryStart[row + 1]) {
-                bandPower[Int(entryBand[e])] += entryFraction[e] * p
-            }
-        }
-        prepared._withUnsafeGuaranteedRef { fitting in
-            let calibration = fitting.fullScaleDBSPL
-            // 10·log10(p) = (10·log10 2)·log2(p): log2f is much cheaper than log10f.
-            let dBPerOctave: Float = 3.0102999566398120
-            for b in 0..<bands {
-                let level = dBPerOctave * log2f(max(bandPower[b] * powerNormalisation, powerFloor)) + calibration
-                inputLevel[b] = level
-                // 3. Attack when the level rises, release when it falls (one-pole in dB).
-                let previous = smoothedLevel[b]
-                let a = level > previous ? fitting.attackCoefficient[b] : fitting.releaseCoefficient[b]
-                let smoothed = level + (previous - level) * a
-                smoothedLevel[b] = smoothed
-                // 4. The WDRC gain, plus what is left of the glide after a profile change.
-                gainOffset[b] *= glideCoefficient
-                let g = fitting.gainDB(band: b, level: smoothed) + gainOffset[b]
-                gainDB[b] = g
-                // 10^(g/20) = 2^(g·log2(10)/20)
-                linearGain[b] = exp2f(g * 0.16609640474436813)
-                // MPO as a power in the units of c·|X|².
-                mpoPower[b] = fitting.mpoPower[b] / powerNormalisation
-            }
-        }
-        linearGain[bands] = linearGain[bands - 1]
-        mpoPower[bands] = mpoPower[bands - 1]
 
-        // 5. Gains to bins, with the MPO enforced once more per bin on the power within the
-        // analysis window's main lobe (the bin and its neighbours): a tone spreads over ±1.5 bins,
-        // so where bands are narrower than that, band-wise limiting alone lets it through louder.
-        // Band-major: the bins whose gain mixes bands b and b+1 are contiguous, so each inner loop
-        // reads only contiguous arrays (no gathers) and vectorises; the limit is branch-free.
         let gains = binGain.baseAddress!
-        for b in 0..<bands {
-            let g0 = linearGain[b], g1 = linearGain[b + 1], m0 = mpoPower[b], m1 = mpoPower[b + 1]
-            for k in Int(bandBinStart[b])..<Int(bandBinStart[b + 1]) {
-                let w = binLowWeight[k]
-                let g = w * g0 + (1 - w) * g1
-                let limit = w * m0 + (1 - w) * m1
-                let local = max(power[k - 1] + power[k] + power[k + 1], Float.leastNormalMagnitude)
-                gains[k] = min(g, (limit / local).squareRoot())
+        var ceiling: Float = 0
+        current.pointee._withUnsafeGuaranteedRef { fitting in
+            let calibration = fitting.fullScaleDBSPL
+            // 10·log10(p) = (10·log10 2)·log2(p), and 10^(g/20) = 2^(g·log2(10)/20): cheaper than log10f/powf.
+            let dBPerOctave: Float = 3.0102999566398120
+            let octavesPerDB: Float = 0.16609640474436813
+            // 3–4. Detect, smooth, and read each channel's compression offset.
+            for c in 0..<channels {
+                let detected = detect(power, Int(channelStart[c]), Int(channelStart[c + 1]))
+                let previous = smoothedPower[c]
+                let a = detected > previous ? fitting.attackCoefficient[c] : fitting.releaseCoefficient[c]
+                let smoothed = detected + (previous - detected) * a
+                smoothedPower[c] = smoothed
+                let level = dBPerOctave * log2f(max(smoothed, powerFloor)) + calibration
+                smoothedLevel[c] = level
+                glideDB[c] *= glideCoefficient
+                let offset = fitting.offsetDB(channel: c, level: level) + glideDB[c]
+                gainDB[c] = offset + fitting.gainAt65[c]
+                offsetGain[c] = exp2f(offset * octavesPerDB)
             }
+            // Per-bin gains: shaping × the channel's offset. The two bins either side of a channel
+            // edge take the offset of the channel holding the strongest of the four bins around
+            // the edge, so a tone near an edge gets its own channel's compression whole.
+            let shaping = fitting.shaping
+            for c in 0..<channels {
+                let o = offsetGain[c]
+                for k in Int(channelStart[c])..<Int(channelStart[c + 1]) { gains[k] = shaping[k] * o }
+            }
+            for c in 1..<max(1, channels) {
+                let e = Int(channelStart[c])
+                let o = max(power[e - 2], power[e - 1]) > max(power[e], power[e + 1]) ? offsetGain[c - 1] : offsetGain[c]
+                gains[e - 1] = shaping[e - 1] * o
+                gains[e] = shaping[e] * o
+            }
+            // 5. Output bin powers; hold each channel's output (as its detector reads it) at or
+            // below its MPO in this frame, then the broadband ceiling that lets each channel
+            // reach just its own MPO.
+            for k in 0..<binCount { power[k] *= gains[k] * gains[k] }
+            for c in 0..<channels {
+                let k0 = Int(channelStart[c]), k1 = Int(channelStart[c + 1])
+                let out = detect(power, k0, k1, strict: false), limit = fitting.mpoPower[c]
+                if out > limit {
+                    let scale = limit / out
+                    for k in k0..<k1 {
+                        gains[k] *= scale.squareRoot()
+                        power[k] *= scale
+                    }
+                }
+            }
+            var total: Float = 0
+            for k in 0..<binCount { total += power[k] }
+            var headroom = Float.greatestFiniteMagnitude, strongest: Float = 0, dominantMPO = fitting.highestMPOPower
+            for c in 0..<channels {
+                let out = detect(power, Int(channelStart[c]), Int(channelStart[c + 1]), strict: false)
+                headroom = min(headroom, fitting.mpoPower[c] / max(out, powerFloor))
+                if out > strongest { strongest = out; dominantMPO = fitting.mpoPower[c] }
+            }
+            // Broadband: no more than the MPO of the channel holding most of the output (itself at
+            // most the highest MPO), so energy splattered into neighbours at an onset cannot lift
+            // the ceiling above what the sound's own channel allows.
+            ceiling = min(dominantMPO, total * headroom)
         }
+        ceilings[ceilingIndex] = ceiling
+        ceilingIndex = ceilingIndex + 1 == ceilings.count ? 0 : ceilingIndex + 1
+        var emitCeiling = Float.greatestFiniteMagnitude
+        for i in 0..<ceilings.count { emitCeiling = min(emitCeiling, ceilings[i]) }
+
         let pairs = UnsafeMutableRawPointer(spectrum.baseAddress!).assumingMemoryBound(to: SIMD2<Float>.self)
         for k in 0..<binCount { pairs[k] *= gains[k] }
 
@@ -273,9 +294,58 @@ public final class ProfileProcessor: @unchecked Sendable {
         fft.inverseUnnormalized()
         let acc = accumulator.baseAddress!
         for i in 0..<n { acc[i] += x[i] * synthesisWindow[i] }
-        for i in 0..<hop { output[i] = acc[i] }
+
+        // 7. The output limiter, 1 ms ahead.
+        let w = lookAhead
+        let signal = limiterSignal.baseAddress!
+        (signal + (2 * w - 1)).update(from: acc, count: hop)
         acc.update(from: acc + hop, count: n - hop)
         (acc + (n - hop)).update(repeating: 0, count: hop)
+        var s: Float = 0
+        for j in 0..<w { s += signal[j] * signal[j] }
+        windowSum[0] = s
+        var largest = s
+        let windows = w + hop - 1
+        for e in 1..<windows {
+            let enter = signal[e + w - 1], leave = signal[e - 1]
+            s += enter * enter - leave * leave
+            windowSum[e] = s
+            largest = max(largest, s)
+        }
+        let allowed = emitCeiling * Float(w)
+        if largest <= allowed {
+            for i in 0..<hop { output[i] = signal[w - 1 + i] }
+        } else {
+            for e in 0..<windows { windowSum[e] = min(1, allowed / max(windowSum[e], powerFloor)) }
+            for i in 0..<hop {
+                var r: Float = 1
+                for e in i..<(i + w) { r = min(r, windowSum[e]) }
+                output[i] = signal[w - 1 + i] * r.squareRoot()
+            }
+        }
+        signal.update(from: signal + hop, count: 2 * w - 1)
+    }
+
+    /// A channel's power as the detector reads it: the larger of the sum of bins k0..<k1 and, for
+    /// each of them, its power plus its larger neighbour's, so a tone reads whole even where its
+    /// main lobe straddles the channel edge. A neighbour outside the channel counts only when it
+    /// is a peak towards the outside (at least its own outer neighbour): a tone at the edge is,
+    /// while a spectrum that slopes across the edge (speech at low frequencies) is not and so
+    /// does not bias the channel's level.
+    /// With `strict` false every outside neighbour counts (the output side, where reading high
+    /// only makes the ceiling safer).
+    @inline(__always)
+    private func detect(_ power: UnsafeMutablePointer<Float>, _ k0: Int, _ k1: Int, strict: Bool = true) -> Float {
+        let below = !strict || power[k0 - 1] >= power[k0 - 2] ? power[k0 - 1] : 0
+        let above = !strict || power[k1] >= power[k1 + 1] ? power[k1] : 0
+        var sum = power[k0] + power[k1 - 1]
+        var peak = max(power[k0] + max(below, power[k0 + 1]), power[k1 - 1] + max(power[k1 - 2], above))
+        for k in (k0 + 1)..<(k1 - 1) {
+            let p = power[k]
+            sum += p
+            peak = max(peak, p + max(power[k - 1], power[k + 1]))
+        }
+        return max(sum, peak)
     }
 
     /// Takes a pending profile at a block boundary, keeping gains continuous.
@@ -284,11 +354,14 @@ public final class ProfileProcessor: @unchecked Sendable {
         guard pending.load(ordering: .relaxed) != nil, retired.load(ordering: .acquiring) == nil,
               let next = pending.exchange(nil, ordering: .acquiring) else { return }
         let old = current.pointee
-        let new = Unmanaged<PreparedBands>.fromOpaque(next)
-        new._withUnsafeGuaranteedRef { fitting in
-            for b in 0..<layout.count {
-                // The gain was gainDB[b]; continue from there and glide to the new curve.
-                gainOffset[b] = gainDB[b] - fitting.gainDB(band: b, level: smoothedLevel[b])
+        let new = Unmanaged<ChannelFitting>.fromOpaque(next)
+        old._withUnsafeGuaranteedRef { before in
+            new._withUnsafeGuaranteedRef { after in
+                for c in 0..<channelCount {
+                    // The offset was (old curve + glide); continue from there and glide to the new curve.
+                    let was = before.offsetDB(channel: c, level: smoothedLevel[c]) + glideDB[c]
+                    glideDB[c] = was - after.offsetDB(channel: c, level: smoothedLevel[c])
+                }
             }
         }
         current.pointee = new
@@ -308,18 +381,17 @@ public final class ProfileProcessor: @unchecked Sendable {
         guard let earProfile = profile[ear] else {
             throw ProcessorConfigurationError.missingEar(ear, available: Ear.allCases.filter { profile[$0] != nil })
         }
-        let prepared = try PreparedBands(ear: earProfile, fullScaleDBSPL: profile.fullScaleDBSPL, layout: layout,
-                                         blockSeconds: configuration.blockSeconds, detectorLead: configuration.detectorLeadSeconds)
+        let prepared = try ChannelFitting(ear: earProfile, fullScaleDBSPL: profile.fullScaleDBSPL, configuration: configuration)
         reclaim()
         if let unused = pending.exchange(Unmanaged.passRetained(prepared).toOpaque(), ordering: .acquiringAndReleasing) {
-            Unmanaged<PreparedBands>.fromOpaque(unused).release()  // never reached the audio thread
+            Unmanaged<ChannelFitting>.fromOpaque(unused).release()  // never reached the audio thread
         }
     }
 
     /// Frees a fitting the audio thread has let go of. Called by ``update(profile:ear:)``; call it
     /// from a control thread now and then if profiles change often. Not real-time safe.
     public func reclaim() {
-        if let old = retired.exchange(nil, ordering: .acquiring) { Unmanaged<PreparedBands>.fromOpaque(old).release() }
+        if let old = retired.exchange(nil, ordering: .acquiring) { Unmanaged<ChannelFitting>.fromOpaque(old).release() }
     }
 
     /// True once the audio thread has adopted the last profile given to ``update(profile:ear:)``.
@@ -327,12 +399,11 @@ public final class ProfileProcessor: @unchecked Sendable {
 
     // MARK: The live sound profile
 
-    /// The band levels of the last block, in dB SPL (before smoothing). Real-time safe. Read on
-    /// the audio thread after ``process(input:output:)``, or hand a copy to another thread.
-    public var lastInputLevels: UnsafeBufferPointer<Float> { UnsafeBufferPointer(inputLevel) }
-    /// The smoothed band levels the gains were computed from, in dB SPL. Real-time safe.
+    /// The smoothed channel levels the gains were computed from, in dB SPL. Real-time safe. Read
+    /// on the audio thread after ``process(input:output:)``, or hand a copy to another thread.
     public var smoothedLevels: UnsafeBufferPointer<Float> { UnsafeBufferPointer(smoothedLevel) }
-    /// The gains applied in the last block, in dB. Real-time safe.
+    /// Each channel's curve gain in force in the last block (its gain at the 65 dB speech level
+    /// plus its compression offset), in dB. Real-time safe.
     public var appliedGains: UnsafeBufferPointer<Float> { UnsafeBufferPointer(gainDB) }
 
     /// Copies the live profile into caller storage. Real-time safe.
@@ -341,27 +412,35 @@ public final class ProfileProcessor: @unchecked Sendable {
     ///   - gains: Room for ``bandCount`` gains, in dB.
     public func copyLiveProfile(levels: UnsafeMutableBufferPointer<Float>, gains: UnsafeMutableBufferPointer<Float>) {
         precondition(levels.count >= bandCount && gains.count >= bandCount)
-        for b in 0..<bandCount {
-            levels[b] = smoothedLevel[b]
-            gains[b] = gainDB[b]
+        for c in 0..<bandCount {
+            levels[c] = smoothedLevel[c]
+            gains[c] = gainDB[c]
         }
     }
 
-    /// The static gain the current fitting gives band `band` at input level `level` (dB SPL), in dB.
+    /// The static curve of channel `channel` in the current fitting (inspection; not for the audio thread).
+    public func curve(channel: Int) -> WDRCCurve { current.pointee._withUnsafeGuaranteedRef { $0.curves[channel] } }
+
+    /// The static gain channel `channel` gets at input level `level` (dB SPL): its curve's gain, in dB.
     /// Not meant for the audio thread's hot loop, but allocation-free.
-    public func staticGain(band: Int, inputDBSPL level: Float) -> Float {
-        current.pointee._withUnsafeGuaranteedRef { $0.gainDB(band: band, level: level) }
+    public func staticGain(channel: Int, inputDBSPL level: Float) -> Float {
+        current.pointee._withUnsafeGuaranteedRef { $0.gainDB(channel: channel, level: level) }
     }
 
-    /// Resets the signal state (history, overlap-add, detector) as if newly prepared. Real-time safe.
+    /// Resets the signal state (history, overlap-add, detector, limiter) as if newly prepared.
+    /// Real-time safe.
     public func reset() {
         history.update(repeating: 0)
         accumulator.update(repeating: 0)
+        limiterSignal.update(repeating: 0)
+        ceilings.update(repeating: .greatestFiniteMagnitude)
         current.pointee._withUnsafeGuaranteedRef { fitting in
-            for b in 0..<layout.count {
-                smoothedLevel[b] = 0
-                gainOffset[b] = 0
-                gainDB[b] = fitting.gainDB(band: b, level: 0)
+            for c in 0..<channelCount {
+                // Start the detector at the quiet end so the first blocks are not over-amplified.
+                smoothedPower[c] = powerFloor
+                smoothedLevel[c] = fitting.fullScaleDBSPL - 200
+                glideDB[c] = 0
+                gainDB[c] = fitting.gainDB(channel: c, level: smoothedLevel[c])
             }
         }
     }
