@@ -45,6 +45,8 @@ final class ChannelFitting: @unchecked Sendable {
     let mpoPower: UnsafeMutableBufferPointer<Float>
     /// The largest of ``mpoPower`` (the broadband ceiling).
     let highestMPOPower: Float
+    /// The smallest of ``mpoPower``.
+    let lowestMPOPower: Float
     /// Per-block smoothing coefficients of the channel power.
     let attackCoefficient: UnsafeMutableBufferPointer<Float>
     let releaseCoefficient: UnsafeMutableBufferPointer<Float>
@@ -93,6 +95,7 @@ final class ChannelFitting: @unchecked Sendable {
         let mpoPowers = curves.map { pow(10, ($0.mpoDBSPL - fullScaleDBSPL) / 10) }
         mpoPower = buffer(mpoPowers)
         highestMPOPower = Float(mpoPowers.max() ?? 1)
+        lowestMPOPower = Float(mpoPowers.min() ?? 1)
         let lead = configuration.detectorLeadSeconds, block = configuration.blockSeconds
         attackCoefficient = buffer(zip(curves, attack).map { curve, ms in
             Double(AttackRelease.coefficient(timeConstant: AttackRelease.attackTimeConstant(milliseconds: ms, curve: curve, detectorLead: lead), blockSeconds: block))
