@@ -20,8 +20,9 @@ import Synchronization
 ///    channel's power is the larger of the sum of its bins and, for every bin k of the channel,
 ///    P_k plus its larger neighbour: a tone anywhere in the channel — even one whose main lobe
 ///    straddles the channel edge — reads its level within 0.5 dB, while noise reads the channel
-///    sum (+0.3 dB at 4 bins, +0.7 dB at 3). That power is smoothed by a one-pole filter with the
-///    attack coefficient when it rises and the release coefficient when it falls (``AttackRelease``).
+///    sum. Its square root (the amplitude) is smoothed by a one-pole filter with the attack
+///    coefficient when it rises and the release coefficient when it falls (``AttackRelease``:
+///    smoothing amplitude keeps fluctuating noise at its mean level).
 /// 4. **Gains.** Each channel's compression offset is its curve's gain at the smoothed level minus
 ///    its gain at the 65 dB speech level. Per bin the gain is the pre-compensated shaping (the
 ///    profile's targets, ``ChannelFitting``) times the channel's offset. The two bins either side
@@ -70,7 +71,7 @@ public final class ProfileProcessor: @unchecked Sendable {
     private let binGain: UnsafeMutableBufferPointer<Float>  // linear gain per bin, this block
     private let channelStart: UnsafeMutableBufferPointer<Int32>  // channel c: bins channelStart[c]..<channelStart[c+1]
     // Per-channel state.
-    private let smoothedPower: UnsafeMutableBufferPointer<Float>  // mean square re full scale
+    private let smoothedAmplitude: UnsafeMutableBufferPointer<Float>  // √(mean square) re full scale
     private let smoothedLevel: UnsafeMutableBufferPointer<Float>  // dB SPL
     private let gainDB: UnsafeMutableBufferPointer<Float>  // the channel's curve gain in force, dB
     private let glideDB: UnsafeMutableBufferPointer<Float>  // what is left of a profile switch, dB
@@ -87,6 +88,9 @@ public final class ProfileProcessor: @unchecked Sendable {
     private let current: UnsafeMutablePointer<Unmanaged<ChannelFitting>>
     private let pending = Atomic<UnsafeMutableRawPointer?>(nil)
     private let retired = Atomic<UnsafeMutableRawPointer?>(nil)
+
+    /// The smallest amplitude the detector reads (√``powerFloor``).
+    private let amplitudeFloor: Float = 1e-10
 
     /// Finite input is clamped to ± this (+96 dB re full scale) so no power overflows.
     public static let inputClamp: Float = 65536
@@ -142,7 +146,7 @@ public final class ProfileProcessor: @unchecked Sendable {
         }
         channelStart[channelCount] = Int32(start)
 
-        smoothedPower = floats(channelCount, powerFloor)
+        smoothedAmplitude = floats(channelCount, amplitudeFloor)
         smoothedLevel = floats(channelCount)
         gainDB = floats(channelCount)
         glideDB = floats(channelCount)
@@ -162,7 +166,7 @@ public final class ProfileProcessor: @unchecked Sendable {
         current.deallocate()
         if let p = pending.exchange(nil, ordering: .acquiring) { Unmanaged<ChannelFitting>.fromOpaque(p).release() }
         if let p = retired.exchange(nil, ordering: .acquiring) { Unmanaged<ChannelFitting>.fromOpaque(p).release() }
-        for b in [analysisWindow, synthesisWindow, history, accumulator, binFactor, binPower, binGain, smoothedPower, smoothedLevel,
+        for b in [analysisWindow, synthesisWindow, history, accumulator, binFactor, binPower, binGain, smoothedAmplitude, smoothedLevel,
                   gainDB, glideDB, offsetGain, ceilings, limiterSignal, windowSum] { b.deallocate() }
         channelStart.deallocate()
     }
@@ -238,7 +242,7 @@ public final class ProfileProcessor: @unchecked Sendable {
         }
 
         let gains = binGain.baseAddress!
-        let sp = smoothedPower.baseAddress!, sl = smoothedLevel.baseAddress!, gdb = gainDB.baseAddress!
+        let sa = smoothedAmplitude.baseAddress!, sl = smoothedLevel.baseAddress!, gdb = gainDB.baseAddress!
         let glide = glideDB.baseAddress!, og = offsetGain.baseAddress!
         let glideCoefficient = self.glideCoefficient
         var ceiling: Float = 0
@@ -249,18 +253,18 @@ public final class ProfileProcessor: @unchecked Sendable {
             let compression = fitting.compressionSlope.baseAddress!, expansionThreshold = fitting.expansionThreshold.baseAddress!
             let expansion = fitting.expansionSlope.baseAddress!, mpo = fitting.mpo.baseAddress!, gain65 = fitting.gainAt65.baseAddress!
             let mpoPower = fitting.mpoPower.baseAddress!, shaping = fitting.shaping.baseAddress!
-            // 10·log10(p) = (10·log10 2)·log2(p), and 10^(g/20) = 2^(g·log2(10)/20): cheaper than log10f/powf.
-            let dBPerOctave: Float = 3.0102999566398120
+            // log2f and exp2f (10^(g/20) = 2^(g·log2(10)/20)) are cheaper than log10f and powf.
+            let dBPerOctave: Float = 6.0205999132796240  // 20·log10(a) = (20·log10 2)·log2(a)
             let octavesPerDB: Float = 0.16609640474436813
             // 3–4. Detect, smooth, and read each channel's compression offset (the curve of
             // ChannelFitting.gainDB, inlined on hoisted pointers).
             for c in 0..<channels {
-                let detected = detect(power, Int(cs[c]), Int(cs[c + 1]))
-                let previous = sp[c]
+                let detected = detect(power, Int(cs[c]), Int(cs[c + 1])).squareRoot()  // amplitude
+                let previous = sa[c]
                 let a = detected > previous ? attack[c] : release[c]
                 let smoothed = detected + (previous - detected) * a
-                sp[c] = smoothed
-                let level = dBPerOctave * log2f(max(smoothed, powerFloor)) + calibration
+                sa[c] = smoothed
+                let level = dBPerOctave * log2f(max(smoothed, amplitudeFloor)) + calibration
                 sl[c] = level
                 let curve = min(gainAtKnee[c] + compression[c] * max(level - knee[c], 0) + expansion[c] * min(level - expansionThreshold[c], 0),
                                 mpo[c] - level)
@@ -397,16 +401,16 @@ public final class ProfileProcessor: @unchecked Sendable {
 
     /// A channel's power as the detector reads it: the larger of the sum of bins k0..<k1 and, for
     /// each of them, its power plus its larger neighbour's, so a tone reads whole even where its
-    /// main lobe straddles the channel edge. A neighbour outside the channel counts only when it
-    /// is a peak towards the outside (at least its own outer neighbour): a tone at the edge is,
-    /// while a spectrum that slopes across the edge (speech at low frequencies) is not and so
-    /// does not bias the channel's level.
+    /// main lobe straddles the channel edge. A neighbour outside the channel counts only when the
+    /// channel's own edge bin is at least as strong: a tone inside the channel near its edge puts
+    /// more power in the inside bin, while a spectrum falling across the edge from a stronger
+    /// neighbouring channel (speech at low frequencies) does not, so it cannot lift the level.
     /// With `strict` false every outside neighbour counts (the output side, where reading high
     /// only makes the ceiling safer).
     @inline(__always)
     private func detect(_ power: UnsafeMutablePointer<Float>, _ k0: Int, _ k1: Int, strict: Bool = true) -> Float {
-        let below = !strict || power[k0 &- 1] >= power[k0 &- 2] ? power[k0 &- 1] : 0
-        let above = !strict || power[k1] >= power[k1 &+ 1] ? power[k1] : 0
+        let below = !strict || power[k0] >= power[k0 &- 1] ? power[k0 &- 1] : 0
+        let above = !strict || power[k1 &- 1] >= power[k1] ? power[k1] : 0
         var sum = power[k0] + power[k1 &- 1]
         var peak = max(power[k0] + max(below, power[k0 &+ 1]), power[k1 &- 1] + max(power[k1 &- 2], above))
         var k = k0 &+ 1
@@ -508,7 +512,7 @@ public final class ProfileProcessor: @unchecked Sendable {
         current.pointee._withUnsafeGuaranteedRef { fitting in
             for c in 0..<channelCount {
                 // Start the detector at the quiet end so the first blocks are not over-amplified.
-                smoothedPower[c] = powerFloor
+                smoothedAmplitude[c] = amplitudeFloor
                 smoothedLevel[c] = fitting.fullScaleDBSPL - 200
                 glideDB[c] = 0
                 gainDB[c] = fitting.gainDB(channel: c, level: smoothedLevel[c])
