@@ -145,3 +145,23 @@ public struct Cursor: Sendable, Equatable {
             .replacingOccurrences(of: "=", with: "")
     }
 }
+
+/// A stored object's fields plus its JSON document exactly as stored (canonical JSON written
+/// once at creation): served as bytes, never parsed on read.
+public struct StoredDocument: Sendable {
+    public var id: UUID
+    public var userId: UUID
+    public var createdAt: Date
+    /// Other scalar columns, by API member name (profiles: `rule`, `audiogramId`; analyses:
+    /// `contentHash`).
+    public var fields: [String: String]
+    /// The document's JSON text as stored.
+    public var json: String
+    public init(id: UUID, userId: UUID, createdAt: Date, fields: [String: String], json: String) {
+        self.id = id
+        self.userId = userId
+        self.createdAt = createdAt
+        self.fields = fields
+        self.json = json
+    }
+}

@@ -177,6 +177,10 @@ public final class SQLStore: SoundProfileRepository, Service {
         }
     }
 
+    public func deleteDevice(id: UUID, owner: UUID?) async throws -> Bool {
+        try await delete(from: "devices", id: id, owner: owner)
+    }
+
     // MARK: Audiograms
 
     public func createAudiogram(userId: UUID, measuredAt: Date, right: EarThresholds?, left: EarThresholds?) async throws -> AudiogramRecord {
@@ -202,6 +206,12 @@ public final class SQLStore: SoundProfileRepository, Service {
         try await page(table: "audiograms", scope: userId, limit: limit, after: cursor, map: Self.audiogram)
     }
 
+    public func deleteAudiogram(id: UUID, owner: UUID?) async throws -> Bool {
+        try await delete(from: "audiograms", id: id, owner: owner) { db, key in
+            try await db.query("UPDATE profiles SET audiogram_id = NULL WHERE audiogram_id = $1", [key])
+        }
+    }
+
     // MARK: Profiles
 
     public func createProfile(userId: UUID, audiogramId: UUID?, rule: String, inputs: JSONValue, profile: JSONValue) async throws -> ProfileRecord {
@@ -223,8 +233,24 @@ public final class SQLStore: SoundProfileRepository, Service {
         try await driver.query("SELECT * FROM profiles WHERE id = $1", [.text(Self.key(id))]).first.map(Self.profile)
     }
 
+    public func storedProfile(id: UUID) async throws -> StoredDocument? {
+        let rows = try await driver.query(
+            "SELECT id, user_id, audiogram_id, rule, created_at, profile FROM profiles WHERE id = $1", [.text(Self.key(id))]
+        )
+        return rows.first.map { row in
+            var fields = ["rule": row["rule"]?.text ?? ""]
+            if let audiogram = row["audiogram_id"]?.text { fields["audiogramId"] = audiogram }
+            return StoredDocument(id: Self.uuid(row["id"]), userId: Self.uuid(row["user_id"]), createdAt: Self.date(row["created_at"]),
+                                  fields: fields, json: row["profile"]?.text ?? "null")
+        }
+    }
+
     public func profiles(userId: UUID, limit: Int, after cursor: Cursor?) async throws -> Page<ProfileRecord> {
         try await page(table: "profiles", scope: userId, limit: limit, after: cursor, map: Self.profile)
+    }
+
+    public func deleteProfile(id: UUID, owner: UUID?) async throws -> Bool {
+        try await delete(from: "profiles", id: id, owner: owner)
     }
 
     // MARK: Analyses
@@ -251,7 +277,50 @@ public final class SQLStore: SoundProfileRepository, Service {
         try await driver.query("SELECT * FROM analyses WHERE id = $1", [.text(Self.key(id))]).first.map(Self.analysis)
     }
 
+    public func storedAnalysis(id: UUID) async throws -> StoredDocument? {
+        try await driver.query("SELECT * FROM analyses WHERE id = $1", [.text(Self.key(id))]).first.map { row in
+            StoredDocument(id: Self.uuid(row["id"]), userId: Self.uuid(row["user_id"]), createdAt: Self.date(row["created_at"]),
+                           fields: ["contentHash": row["content_hash"]?.text ?? ""], json: row["analysis"]?.text ?? "null")
+        }
+    }
+
+    public func analysis(userId: UUID, contentHash: String) async throws -> AnalysisRecord? {
+        try await driver.query(
+            "SELECT * FROM analyses WHERE user_id = $1 AND content_hash = $2", [.text(Self.key(userId)), .text(contentHash)]
+        ).first.map(Self.analysis)
+    }
+
+    public func analyses(userId: UUID, limit: Int, after cursor: Cursor?) async throws -> Page<AnalysisRecord> {
+        try await page(table: "analyses", scope: userId, limit: limit, after: cursor, map: Self.analysis)
+    }
+
+    public func deleteAnalysis(id: UUID, owner: UUID?) async throws -> Bool {
+        try await delete(from: "analyses", id: id, owner: owner)
+    }
+
     // MARK: Helpers
+
+    /// Deletes one row by id (and owner, when given) in a transaction, after `dependents` has
+    /// updated the rows that refer to it. False when there was no such row.
+    private func delete(
+        from table: String, id: UUID, owner: UUID?,
+        dependents: (@Sendable (any SQLExecutor, SQLValue) async throws -> Void)? = nil
+    ) async throws -> Bool {
+        try await driver.transaction { db in
+            let key = SQLValue.text(Self.key(id))
+            var condition = "id = $1"
+            var binds = [key]
+            if let owner {
+                condition += " AND user_id = $2"
+                binds.append(.text(Self.key(owner)))
+            }
+            let found = try await db.query("SELECT id FROM \(table) WHERE \(condition)", binds)
+            guard !found.isEmpty else { return false }
+            try await dependents?(db, key)
+            try await db.query("DELETE FROM \(table) WHERE id = $1", [key])
+            return true
+        }
+    }
 
     /// Keyset pagination over (created_at, id): stable under concurrent inserts, no OFFSET.
     private func page<Item>(

@@ -50,17 +50,35 @@ public protocol SoundProfileRepository: Sendable {
 
     func createDevice(userId: UUID, _ device: NewDevice) async throws -> Device
     func devices(userId: UUID, limit: Int, after cursor: Cursor?) async throws -> Page<Device>
+    /// Deletes a device; with `owner`, only when it belongs to that user. Returns false when
+    /// nothing was deleted. Nothing else refers to a device.
+    func deleteDevice(id: UUID, owner: UUID?) async throws -> Bool
 
     func createAudiogram(userId: UUID, measuredAt: Date, right: EarThresholds?, left: EarThresholds?) async throws -> AudiogramRecord
     func audiogram(id: UUID) async throws -> AudiogramRecord?
     func audiograms(userId: UUID, limit: Int, after cursor: Cursor?) async throws -> Page<AudiogramRecord>
+    /// Deletes an audiogram (with `owner`, only that user's). Profiles fitted from it stay, with
+    /// their fitted document intact and `audiogramId` cleared. Returns false when nothing was deleted.
+    func deleteAudiogram(id: UUID, owner: UUID?) async throws -> Bool
 
     func createProfile(userId: UUID, audiogramId: UUID?, rule: String, inputs: JSONValue, profile: JSONValue) async throws -> ProfileRecord
     func profile(id: UUID) async throws -> ProfileRecord?
+    /// The profile with its fitted document as stored (`fields`: `rule`, `audiogramId` when set).
+    func storedProfile(id: UUID) async throws -> StoredDocument?
     func profiles(userId: UUID, limit: Int, after cursor: Cursor?) async throws -> Page<ProfileRecord>
+    /// Deletes a profile (with `owner`, only that user's); its gain table goes with it.
+    func deleteProfile(id: UUID, owner: UUID?) async throws -> Bool
 
     /// Stores an analysis, or returns the one already stored for the same user and content hash
     /// (uploads are idempotent).
     func createAnalysis(userId: UUID, contentHash: String, analysis: JSONValue) async throws -> AnalysisRecord
     func analysis(id: UUID) async throws -> AnalysisRecord?
+    /// The analysis with its document as stored (`fields`: `contentHash`).
+    func storedAnalysis(id: UUID) async throws -> StoredDocument?
+    /// The analysis stored for this user and content hash, if any.
+    func analysis(userId: UUID, contentHash: String) async throws -> AnalysisRecord?
+    func analyses(userId: UUID, limit: Int, after cursor: Cursor?) async throws -> Page<AnalysisRecord>
+    /// Deletes an analysis (with `owner`, only that user's); a later upload of the same audio
+    /// analyses it again.
+    func deleteAnalysis(id: UUID, owner: UUID?) async throws -> Bool
 }

@@ -66,6 +66,14 @@ struct NeverCalledRepository: SoundProfileRepository {
     func profiles(userId: UUID, limit: Int, after cursor: Cursor?) async throws -> Page<ProfileRecord> { throw Unused() }
     func createAnalysis(userId: UUID, contentHash: String, analysis: JSONValue) async throws -> AnalysisRecord { throw Unused() }
     func analysis(id: UUID) async throws -> AnalysisRecord? { throw Unused() }
+    func analysis(userId: UUID, contentHash: String) async throws -> AnalysisRecord? { throw Unused() }
+    func storedProfile(id: UUID) async throws -> StoredDocument? { throw Unused() }
+    func storedAnalysis(id: UUID) async throws -> StoredDocument? { throw Unused() }
+    func analyses(userId: UUID, limit: Int, after cursor: Cursor?) async throws -> Page<AnalysisRecord> { throw Unused() }
+    func deleteDevice(id: UUID, owner: UUID?) async throws -> Bool { throw Unused() }
+    func deleteAudiogram(id: UUID, owner: UUID?) async throws -> Bool { throw Unused() }
+    func deleteProfile(id: UUID, owner: UUID?) async throws -> Bool { throw Unused() }
+    func deleteAnalysis(id: UUID, owner: UUID?) async throws -> Bool { throw Unused() }
 }
 
 @Suite("Live server")
