@@ -15,26 +15,64 @@ struct APIRoutes: Sendable {
 
     func add(to group: RouterGroup<AppRequestContext>) {
         group.post("users", use: createUser)
-        group.get("users", use: listUsers)
-        group.get("users/search", use: searchUsers)
-        group.get("users/:id", use: getUser)
+        group.getAndHead("users", use: listUsers)
+        group.getAndHead("users/search", use: searchUsers)
+        group.getAndHead("users/:id", use: getUser)
         group.patch("users/:id", use: patchUser)
         group.delete("users/:id", use: deleteUser)
 
         group.post("users/:id/devices", use: createDevice)
-        group.get("users/:id/devices", use: listDevices)
+        group.getAndHead("users/:id/devices", use: listDevices)
+        group.delete("devices/:id", use: deleteDevice)
 
         group.post("users/:id/audiograms", use: createAudiogram)
-        group.get("users/:id/audiograms", use: listAudiograms)
-        group.get("audiograms/:id", use: getAudiogram)
+        group.getAndHead("users/:id/audiograms", use: listAudiograms)
+        group.getAndHead("audiograms/:id", use: getAudiogram)
+        group.delete("audiograms/:id", use: deleteAudiogram)
 
         group.post("profiles", use: createProfile)
-        group.get("profiles/:id", use: getProfile)
-        group.get("profiles/:id/gain-table", use: getGainTable)
-        group.get("users/:id/profiles", use: listProfiles)
+        group.getAndHead("profiles/:id", use: getProfile)
+        group.delete("profiles/:id", use: deleteProfile)
+        group.getAndHead("profiles/:id/gain-table", use: getGainTable)
+        group.getAndHead("users/:id/profiles", use: listProfiles)
 
         group.post("analyses", use: createAnalysis)
-        group.get("analyses/:id", use: getAnalysis)
+        group.getAndHead("users/:id/analyses", use: listAnalyses)
+        group.getAndHead("analyses/:id", use: getAnalysis)
+        group.delete("analyses/:id", use: deleteAnalysis)
+    }
+
+    /// DELETE of an object by id: the owner or an admin; 404 when it does not exist or belongs
+    /// to someone else (as for GET), 204 when deleted.
+    private func deleteOwned(
+        _ context: AppRequestContext, _ what: String, _ delete: (UUID, UUID?) async throws -> Bool
+    ) async throws -> Response {
+        let caller = try context.caller()
+        let id = try UUID.path(context.parameters.get("id"), what)
+        guard try await delete(id, caller.isAdmin ? nil : caller.userId) else { throw APIError.notFound(what) }
+        return Response(status: .noContent)
+    }
+
+    @Sendable func deleteDevice(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await deleteOwned(context, "device") { try await repository.deleteDevice(id: $0, owner: $1) }
+    }
+
+    @Sendable func deleteAudiogram(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await deleteOwned(context, "audiogram") { try await repository.deleteAudiogram(id: $0, owner: $1) }
+    }
+
+    @Sendable func deleteProfile(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await deleteOwned(context, "profile") { try await repository.deleteProfile(id: $0, owner: $1) }
+    }
+
+    @Sendable func deleteAnalysis(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await deleteOwned(context, "analysis") { try await repository.deleteAnalysis(id: $0, owner: $1) }
+    }
+
+    @Sendable func listAnalyses(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let user = try await scopedUser(context)
+        let (limit, cursor) = try pageParameters(request)
+        return try JSONCoding.response(try await repository.analyses(userId: user.id, limit: limit, after: cursor))
     }
 
     // MARK: Access
@@ -79,8 +117,15 @@ struct APIRoutes: Sendable {
 
     // MARK: Users
 
-    struct NewUserBody: Decodable { var email: String; var fullName: String }
-    struct PatchUserBody: Decodable { var email: String?; var fullName: String? }
+    struct NewUserBody: ClosedJSONBody {
+        var email: String; var fullName: String
+        static let members: Set = ["email", "fullName"]
+    }
+    /// A member left out stays as it is; `null` is a 422 (neither field can be empty).
+    struct PatchUserBody: ClosedJSONBody {
+        var email: String?; var fullName: String?
+        static let members: Set = ["email", "fullName"]
+    }
 
     @Sendable func createUser(_ request: Request, context: AppRequestContext) async throws -> Response {
         try requireAdmin(context)
@@ -150,7 +195,10 @@ struct APIRoutes: Sendable {
 
     /// `sampleRate` is read as any JSON number and checked here, so 2^63 or 24000.5 get a 422
     /// naming the field rather than a decoding failure.
-    struct NewDeviceBody: Decodable { var serial: String; var model: String; var sampleRate: Double; var preset: String }
+    struct NewDeviceBody: ClosedJSONBody {
+        var serial: String; var model: String; var sampleRate: Double; var preset: String
+        static let members: Set = ["serial", "model", "sampleRate", "preset"]
+    }
     static let presets = ["pod16k": 16000, "pod24k": 24000, "studio48k": 48000]
 
     @Sendable func createDevice(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -186,11 +234,12 @@ struct APIRoutes: Sendable {
 
     // MARK: Audiograms
 
-    struct NewAudiogramBody: Decodable {
+    struct NewAudiogramBody: ClosedJSONBody {
         var schemaVersion: Int?
         var measuredAt: Date?
         var right: EarThresholds?
         var left: EarThresholds?
+        static let members: Set = ["schemaVersion", "measuredAt", "right", "left"]
     }
 
     static func validateEars(_ right: EarThresholds?, _ left: EarThresholds?, prefix: String, into validator: inout Validator) {
@@ -232,13 +281,15 @@ struct APIRoutes: Sendable {
     // MARK: Profiles
 
     struct InlineAudiogram: Decodable { var right: EarThresholds?; var left: EarThresholds? }
-    struct NewProfileBody: Decodable {
+    struct NewProfileBody: ClosedJSONBody {
         var userId: UUID
         var audiogramId: UUID?
         var audiogram: InlineAudiogram?
         var rule: String
         var bands: String?
         var compressionRatio: Double?
+        static let members: Set = ["userId", "audiogramId", "audiogram", "rule", "bands", "compressionRatio"]
+        static let nestedMembers: [String: Set<String>] = ["audiogram": ["right", "left"]]
     }
 
     /// The stored profile as the API returns it.
@@ -295,12 +346,29 @@ struct APIRoutes: Sendable {
         return record
     }
 
+    /// The members of a stored profile or analysis around its document; the document member
+    /// holds a placeholder that the stored text replaces.
+    struct StoredHead: Encodable {
+        var schemaVersion = 1
+        var id: UUID
+        var userId: UUID
+        var audiogramId: UUID?
+        var rule: String?
+        var contentHash: String?
+        var createdAt: Date
+        var profile: String?
+        var analysis: String?
+    }
+
+    /// The profile as stored: one SELECT, the fitted document copied as bytes.
     @Sendable func getProfile(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let record = try await ownedProfile(context)
-        var head = ProfileResponse(record)
-        let placeholder = "profile-document-\(record.id)"
-        head.profile = .string(placeholder)
-        return try JSONCoding.response(head, document: record.profile, placeholder: placeholder)
+        let id = try UUID.path(context.parameters.get("id"), "profile")
+        guard let stored = try await repository.storedProfile(id: id) else { throw APIError.notFound("profile") }
+        try visible(stored.userId, context, "profile")
+        let placeholder = "stored-document-\(stored.id)"
+        let head = StoredHead(id: stored.id, userId: stored.userId, audiogramId: stored.fields["audiogramId"].flatMap(UUID.init(uuidString:)),
+                              rule: stored.fields["rule"], createdAt: stored.createdAt, profile: placeholder)
+        return try JSONCoding.response(head, storedJSON: stored.json, placeholder: placeholder)
     }
 
     /// JSON by default; the binary layout of `GainTableDocument` when the client accepts
@@ -328,7 +396,19 @@ struct APIRoutes: Sendable {
 
     // MARK: Analyses
 
-    static let audioTypes = ["audio/wav", "audio/x-wav", "audio/wave", "audio/vnd.wave", "audio/flac", "audio/x-flac"]
+    /// Media types of the containers libsndfile reads, and the file extension each is staged
+    /// under (libsndfile recognises the container from its header; the extension is a hint).
+    static let audioTypes: [String: String] = [
+        "audio/wav": "wav", "audio/x-wav": "wav", "audio/wave": "wav", "audio/vnd.wave": "wav",
+        "audio/flac": "flac", "audio/x-flac": "flac",
+        "audio/aiff": "aiff", "audio/x-aiff": "aiff",
+        "audio/ogg": "ogg", "audio/vorbis": "ogg", "audio/opus": "opus",
+        "audio/x-caf": "caf", "audio/basic": "au", "audio/x-w64": "w64",
+        "audio/mpeg": "mp3",
+        // Any of the above, recognised from its header.
+        "application/octet-stream": "audio",
+    ]
+    static let audioTypeList = "audio/wav, audio/flac, audio/aiff, audio/ogg, audio/opus, audio/x-caf, audio/basic, audio/x-w64, audio/mpeg or application/octet-stream"
 
     @Sendable func createAnalysis(_ request: Request, context: AppRequestContext) async throws -> Response {
         let caller = try context.caller()
@@ -339,8 +419,8 @@ struct APIRoutes: Sendable {
             owner = id
         }
         let mediaType = request.headers[.contentType].flatMap { MediaType(from: $0) }.map { "\($0.type)/\($0.subType)".lowercased() }
-        guard let mediaType, Self.audioTypes.contains(mediaType) else {
-            throw APIError(.unsupportedMediaType, "expected Content-Type audio/wav or audio/flac")
+        guard let mediaType, let fileExtension = Self.audioTypes[mediaType] else {
+            throw APIError(.unsupportedMediaType, "expected Content-Type \(Self.audioTypeList)")
         }
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maxAudioBytes {
             throw APIError(.contentTooLarge, "audio uploads are limited to \(maxAudioBytes) bytes")
@@ -367,7 +447,11 @@ struct APIRoutes: Sendable {
         guard try await repository.user(id: owner) != nil else { throw APIError.notFound("user") }
         // The same content key as `soundprofile analyze --output-dir` (SoundProfileIO's SHA-256).
         let hash = buffer.withUnsafeReadableBytes { SHA256Hasher.hex(of: $0) }
-        let result = try await Self.analyze(buffer, name: name, extension: mediaType.hasSuffix("flac") ? "flac" : "wav")
+        // The same audio again: the stored analysis, 200, without analysing it again.
+        if let existing = try await repository.analysis(userId: owner, contentHash: hash) {
+            return try JSONCoding.response(existing, headers: [.location: "/v1/analyses/\(existing.id.uuidString)"])
+        }
+        let result = try await Self.analyze(buffer, name: name, extension: fileExtension)
         let record = try await repository.createAnalysis(userId: owner, contentHash: hash, analysis: try JSONValue(encoding: result))
         return try created(record, location: "/v1/analyses/\(record.id.uuidString)")
     }
@@ -388,15 +472,23 @@ struct APIRoutes: Sendable {
             result.file = name
             return result
         } catch {
-            throw APIError.invalid("body", "the audio could not be analysed: \(error)")
+            // The library's message names the staged temp file: never show server paths.
+            let reason = "\(error)".replacingOccurrences(of: path, with: name)
+                .replacingOccurrences(of: (path as NSString).lastPathComponent, with: name)
+                .replacingOccurrences(of: FileManager.default.temporaryDirectory.path, with: "")
+            throw APIError.invalid("body", "the audio could not be analysed: \(reason)")
         }
     }
 
+    /// The analysis as stored: its document copied as bytes.
     @Sendable func getAnalysis(_ request: Request, context: AppRequestContext) async throws -> Response {
         let id = try UUID.path(context.parameters.get("id"), "analysis")
-        guard let record = try await repository.analysis(id: id) else { throw APIError.notFound("analysis") }
-        try visible(record.userId, context, "analysis")
-        return try JSONCoding.response(record)
+        guard let stored = try await repository.storedAnalysis(id: id) else { throw APIError.notFound("analysis") }
+        try visible(stored.userId, context, "analysis")
+        let placeholder = "stored-document-\(stored.id)"
+        let head = StoredHead(id: stored.id, userId: stored.userId, contentHash: stored.fields["contentHash"],
+                              createdAt: stored.createdAt, analysis: placeholder)
+        return try JSONCoding.response(head, storedJSON: stored.json, placeholder: placeholder)
     }
 }
 

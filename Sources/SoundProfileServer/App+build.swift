@@ -40,7 +40,8 @@ public func buildApplication(
     var logger = Logger(label: "soundprofile.server")
     logger.logLevel = configuration.logLevel
     let router = buildRouter(repository: store, signer: signer, registry: registry, maxAudioBytes: configuration.maxAudioBytes,
-                             maxConcurrentAnalyses: configuration.maxConcurrentAnalyses)
+                             maxConcurrentAnalyses: configuration.maxConcurrentAnalyses,
+                             listeningAddress: "\(configuration.host):\(configuration.port)")
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "soundprofile"),
@@ -60,16 +61,20 @@ public func buildRouter(
     signer: JWTSigner,
     registry: PrometheusCollectorRegistry,
     maxAudioBytes: Int = 32 << 20,
-    maxConcurrentAnalyses: Int = ServerConfiguration.defaultMaxConcurrentAnalyses
+    maxConcurrentAnalyses: Int = ServerConfiguration.defaultMaxConcurrentAnalyses,
+    listeningAddress: String = "127.0.0.1:8080"
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
+    router.add(middleware: HeadMiddleware())
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: PrometheusMetricsMiddleware(registry: registry))
     router.add(middleware: RouteLogMiddleware())
     router.add(middleware: ErrorMiddleware())
 
-    OpsRoutes(repository: repository, registry: registry).add(to: router)
+    OpsRoutes(repository: repository, registry: registry, listeningAddress: listeningAddress).add(to: router)
     let v1 = router.group("v1").add(middleware: JWTAuthenticator(signer: signer))
     APIRoutes(repository: repository, maxAudioBytes: maxAudioBytes, analyses: AnalysisLimiter(limit: maxConcurrentAnalyses)).add(to: v1)
+    // Last, so it wraps only the not-found responder: known path, other method → 405 + Allow.
+    router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes.map { ($0.path.description, $0.method.rawValue) }))
     return router
 }

@@ -47,18 +47,18 @@ public enum JSONCoding {
         return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    /// A JSON response in which one member holding a stored document is written by
-    /// ``JSONValue/write(to:)`` instead of through the encoder: the value is encoded with
-    /// `placeholder` in that member, and the placeholder is then replaced by the document's text.
-    /// A fitted profile has about 450 values; going through Encoder containers for each was most
-    /// of the time of GET /v1/profiles/{id}.
-    public static func response(_ value: some Encodable, document: JSONValue, placeholder: String) throws -> Response {
-        let text = String(decoding: try encoder.encode(value), as: UTF8.self)
-        var out = ""
-        document.write(to: &out)
-        let spliced = text.replacingOccurrences(of: "\"\(placeholder)\"", with: out)
-        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-                        body: .init(byteBuffer: ByteBuffer(string: spliced)))
+    /// A JSON response in which the member holding `placeholder` (a string) is replaced by
+    /// `json`, a stored document's text, copied byte for byte: no parse, no re-encoding.
+    public static func response(_ value: some Encodable, storedJSON json: String, placeholder: String) throws -> Response {
+        let head = try encoder.encode(value)
+        let marker = Data("\"\(placeholder)\"".utf8)
+        guard let range = head.range(of: marker) else { throw APIError(.internalServerError, "internal error") }
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(head.count + json.utf8.count)
+        buffer.writeBytes(head[head.startIndex..<range.lowerBound])
+        buffer.writeString(json)
+        buffer.writeBytes(head[range.upperBound...])
+        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: buffer))
     }
 
     /// Collects and decodes a JSON request body: 415 when it is not JSON, 413 when larger than
@@ -73,7 +73,9 @@ public enum JSONCoding {
         let buffer = try await body.collect(upTo: context.maxUploadSize)
         let data = Data(buffer: buffer)
         do {
-            return try decoder.decode(T.self, from: data)
+            let value = try decoder.decode(T.self, from: data)
+            if let closed = T.self as? any ClosedJSONBody.Type { try closedMembers(closed, in: data) }
+            return value
         } catch let error as DecodingError {
             // Foundation calls a number beyond ±Double.greatestFiniteMagnitude (1e400) invalid
             // JSON; RFC 8259 does not, so name the member holding it, as for any bad value.
@@ -82,6 +84,27 @@ public enum JSONCoding {
             }
             throw fieldError(error)
         }
+    }
+
+    /// Request bodies are closed (the contract's `additionalProperties: false`): an unknown
+    /// member is a 422 naming it, and so is `null` for any member — absent means "not given",
+    /// null is not a value of any field (so PATCH `{"fullName": null}` is refused, not ignored).
+    static func closedMembers(_ type: any ClosedJSONBody.Type, in data: Data) throws {
+        guard let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) as? [String: Any] else { return }
+        var validator = Validator()
+        func check(_ object: [String: Any], allowed: Set<String>, prefix: String) {
+            for (key, value) in object.sorted(by: { $0.key < $1.key }) {
+                if !allowed.contains(key) {
+                    validator.fail(prefix + key, "is not a member of this request (allowed: \(allowed.sorted().joined(separator: ", ")))")
+                } else if value is NSNull {
+                    validator.fail(prefix + key, "must not be null; leave the member out instead")
+                } else if let nested = type.nestedMembers[key], let inner = value as? [String: Any] {
+                    check(inner, allowed: nested, prefix: prefix + key + ".")
+                }
+            }
+        }
+        check(object, allowed: type.members, prefix: "")
+        try validator.check()
     }
 
     /// The member name and text of the first number literal in `data` too large for a Double,
@@ -148,4 +171,16 @@ public enum JSONCoding {
             String(describing: type).hasPrefix("Dictionary") ? "an object" : (String(describing: type).hasPrefix("Array") ? "an array" : "a \(type)")
         }
     }
+}
+
+/// A request body with a fixed set of members (see ``JSONCoding/closedMembers(_:in:)``).
+protocol ClosedJSONBody: Decodable {
+    /// The members the body may have.
+    static var members: Set<String> { get }
+    /// For members that are objects with fixed members of their own: those members.
+    static var nestedMembers: [String: Set<String>] { get }
+}
+
+extension ClosedJSONBody {
+    static var nestedMembers: [String: Set<String>] { [:] }
 }

@@ -40,7 +40,9 @@ struct RequestIDMiddleware: RouterMiddleware {
         }
         let id = incoming ?? UUID().uuidString.lowercased()
         context.requestID = id
-        context.logger[metadataKey: "request_id"] = "\(id)"
+        // One id per line: ours (echoed in X-Request-Id) replaces the value of Hummingbird's own
+        // `hb.request.id` key, which `RequestContext.id` reads.
+        context.logger[metadataKey: "hb.request.id"] = "\(id)"
         var response = try await next(request, context)
         response.headers[Self.header] = id
         return response
@@ -89,14 +91,19 @@ public enum OpenAPIPaths {
     }
 }
 
-/// One log line per request: method, the matched route pattern (`/v1/users/search`) and status
-/// — never the raw path or query string, which can hold an email address or other personal data.
+/// One completion line per request: method, the matched route pattern (`/v1/users/search`),
+/// status and duration in milliseconds — never the raw path or query string, which can hold an
+/// email address or other personal data.
 struct RouteLogMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
         let response = try await next(request, context)
+        let elapsed = ContinuousClock.now - start
+        let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         let route = context.endpointPath.map(OpenAPIPaths.openAPIPath) ?? "unmatched"
         context.logger.info("request", metadata: [
             "method": .string(request.method.rawValue), "route": .string(route), "status": .stringConvertible(response.status.code),
+            "duration_ms": .string(String(format: "%.3f", milliseconds)),
         ])
         return response
     }

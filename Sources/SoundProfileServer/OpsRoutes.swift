@@ -9,38 +9,55 @@ import Yams
 struct OpsRoutes: Sendable {
     let repository: any SoundProfileRepository
     let registry: PrometheusCollectorRegistry
+    /// host:port the server listens on; the document's `servers` URL when a request has no Host.
+    var listeningAddress: String = "127.0.0.1:8080"
 
     struct Status: Encodable { var status: String }
 
     func add(to router: Router<AppRequestContext>) {
-        router.get("healthz") { _, _ in
+        router.getAndHead("/") { _, _ in
+            Response(status: .found, headers: [.location: "/docs"])
+        }
+        router.getAndHead("healthz") { _, _ in
             try JSONCoding.response(Status(status: "ok"))
         }
-        router.get("readyz") { _, _ in
+        router.getAndHead("readyz") { _, _ in
             let ready = await repository.isReady()
             return try JSONCoding.response(Status(status: ready ? "ready" : "not ready"), status: ready ? .ok : .serviceUnavailable)
         }
-        router.get("metrics") { _, _ in
-            Response(
+        ProcessMetrics.registerBuildInfo(in: registry)
+        router.getAndHead("metrics") { _, _ in
+            ProcessMetrics.update(in: registry)
+            return Response(
                 status: .ok,
                 headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer()))
             )
         }
-        router.get("openapi.yaml") { _, _ in
+        router.getAndHead("openapi.yaml") { request, _ in
             Response(
                 status: .ok,
                 headers: [.contentType: "application/yaml; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: try OpenAPIDocument.text()))
+                body: .init(byteBuffer: ByteBuffer(string: try OpenAPIDocument.text(serverAddress: Self.address(request) ?? listeningAddress)))
             )
         }
-        router.get("docs") { _, _ in
+        router.getAndHead("docs") { _, _ in
             Response(
                 status: .ok,
                 headers: [.contentType: "text/html; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: try OpenAPIDocument.html()))
             )
         }
+    }
+}
+
+extension OpsRoutes {
+    /// The Host the client used (host[:port], plain characters only), so `servers` names the
+    /// address that reached this instance, whatever its port or proxy.
+    static func address(_ request: Request) -> String? {
+        guard let authority = request.head.authority, !authority.isEmpty, authority.count <= 255,
+              authority.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || ".-:[]".contains($0)) }) else { return nil }
+        return authority
     }
 }
 
@@ -58,6 +75,11 @@ public enum OpenAPIDocument {
             throw CocoaError(.fileNoSuchFile)
         }
         return try String(contentsOf: url, encoding: .utf8)
+    }
+
+    /// The document with its `servers` URL set to `http://<serverAddress>`.
+    public static func text(serverAddress: String) throws -> String {
+        try text().replacingOccurrences(of: "  - url: http://127.0.0.1:8080\n", with: "  - url: http://\(serverAddress)\n")
     }
 
     /// Every operation in the document (method upper-cased), sorted by path then method.

@@ -15,9 +15,10 @@ struct Validator {
 
     mutating func email(_ value: String, field: String = "email") {
         guard noControlCharacters(value, field: field) else { return }
+        // Lengths count Unicode code points, as the contract's JSON Schema `maxLength` does.
         let parts = value.split(separator: "@", omittingEmptySubsequences: false)
-        if value.count > 254 || parts.count != 2 || parts[0].isEmpty || parts[1].isEmpty
-            || !parts[1].contains(".") || parts[1].hasPrefix(".") || parts[1].hasSuffix(".")
+        if value.unicodeScalars.count > 254 || parts.count != 2 || parts[0].isEmpty || parts[1].isEmpty
+            || !parts[1].contains(".") || parts[1].split(separator: ".", omittingEmptySubsequences: false).contains(where: \.isEmpty)
             || value.contains(where: { $0.isWhitespace }) {
             fail(field, "must be an email address such as ada@example.com")
         }
@@ -27,7 +28,7 @@ struct Validator {
         guard noControlCharacters(value, field: field) else { return }
         let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.isEmpty { fail(field, "must not be empty") }
-        else if value.count > maxLength { fail(field, "must be at most \(maxLength) characters") }
+        else if value.unicodeScalars.count > maxLength { fail(field, "must be at most \(maxLength) characters") }
     }
 
     /// Fails `field` when `value` holds a control character (U+0000–U+001F, U+007F–U+009F):
@@ -67,7 +68,7 @@ struct Validator {
         guard let ear else { return }
         var frequencies: Set<Int> = []
         for (key, value) in ear.sorted(by: { $0.key < $1.key }) {
-            guard let hz = Int(key) else {
+            guard let hz = Int(key), String(hz) == key else {
                 fail("\(field).\(key)", "keys must be frequencies in Hz such as \"1000\"")
                 continue
             }

@@ -27,6 +27,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
+    @Option(help: "Log lines as text (default) or json (one object per line, for log collectors).")
+    var logFormat: String = "text"
+
     @Option(help: "Uploads analysed at once (1…1024); more get 503 with Retry-After. Default: the number of cores, at least 2.")
     var maxAnalyses: Int = ServerConfiguration.defaultMaxConcurrentAnalyses
 
@@ -44,12 +47,16 @@ struct ServeCommand: AsyncParsableCommand {
         guard queryTimeout.isFinite, (0.1...300).contains(queryTimeout) else {
             throw ValidationError("--query-timeout \(queryTimeout) is not allowed: it must be 0.1…300 seconds")
         }
+        guard ["text", "json"].contains(logFormat) else {
+            throw ValidationError("--log-format \(logFormat) is not allowed: it must be text or json")
+        }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level \(logLevel) is not allowed: it must be one of trace, debug, info, notice, warning, error, critical")
         }
     }
 
     func run() async throws {
+        if logFormat == "json" { LoggingSystem.bootstrap { JSONLogHandler(label: $0) } }
         try options.prepareDataDirectory()
         let level = Logger.Level(rawValue: logLevel) ?? .info
         var logger = Logger(label: "soundprofile")

@@ -92,6 +92,8 @@ struct RouteTests {
         (.post, "/v1/users/\(UUID())/audiograms"), (.get, "/v1/users/\(UUID())/audiograms"), (.get, "/v1/audiograms/\(UUID())"),
         (.post, "/v1/profiles"), (.get, "/v1/profiles/\(UUID())"), (.get, "/v1/profiles/\(UUID())/gain-table"),
         (.get, "/v1/users/\(UUID())/profiles"), (.post, "/v1/analyses"), (.get, "/v1/analyses/\(UUID())"),
+        (.get, "/v1/users/\(UUID())/analyses"), (.delete, "/v1/devices/\(UUID())"), (.delete, "/v1/audiograms/\(UUID())"),
+        (.delete, "/v1/profiles/\(UUID())"), (.delete, "/v1/analyses/\(UUID())"), (.head, "/v1/users/\(UUID())"),
     ])
     func everyV1RouteNeedsAToken(method: HTTPRequest.Method, path: String) async throws {
         try await TestApp.run { client in
@@ -360,26 +362,35 @@ struct RouteTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures/audio")
 
-    @Test(arguments: TestStore.available, [("tone-1k-48k.wav", "audio/wav", 48000), ("speech-16k.flac", "audio/flac", 16000)])
+    @Test(arguments: TestStore.available, [
+        ("tone-1k-48k.wav", "audio/wav", 48000), ("speech-16k.flac", "audio/flac", 16000),
+        ("formats/aiff16.aiff", "audio/aiff", 48000), ("formats/vorbis.ogg", "audio/ogg", 48000),
+        ("formats/flac16.flac", "application/octet-stream", 48000),
+    ])
     func analyses(store: TestStore, upload: (file: String, contentType: String, sampleRate: Int)) async throws {
         let (file, contentType, sampleRate) = upload
         let bytes = try Data(contentsOf: Self.fixtures.appendingPathComponent(file))
         try await TestApp.run(on: store) { client in
             let user = try await client.user()
-            let created = try await client.send(.post, "/v1/analyses?name=\(file)", token: user.token,
+            let name = file.split(separator: "/").last.map(String.init) ?? file
+            let created = try await client.send(.post, "/v1/analyses?name=\(name)", token: user.token,
                                                 body: ByteBuffer(bytes: bytes), headers: [.contentType: contentType])
             #expect(created.status == .created, "\(String(buffer: created.body))")
             let record = try json(created)
             let id = try #require(record["id"] as? String)
             let analysis = try #require(record["analysis"] as? [String: Any])
-            #expect(analysis["file"] as? String == file)
+            #expect(analysis["file"] as? String == name)
             #expect(analysis["sampleRate"] as? Int == sampleRate)
             #expect(analysis["schemaVersion"] as? Int == 1)
             #expect((analysis["channels"] as? [Any])?.isEmpty == false)
             #expect(record["contentHash"] as? String == SHA256Hex.of(bytes))
 
             let again = try await client.send(.post, "/v1/analyses", token: user.token, body: ByteBuffer(bytes: bytes), headers: [.contentType: contentType])
+            #expect(again.status == .ok, "the same audio again is the stored analysis, not a new one")
             #expect(try json(again)["id"] as? String == id, "the same upload is stored once")
+            #expect(again.headers[.location] == "/v1/analyses/\(id.uppercased())" || again.headers[.location] == "/v1/analyses/\(id)")
+            let list = try json(try await client.send(.get, "/v1/users/\(user.id)/analyses", token: user.token))
+            #expect((list["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [id])
             #expect(try await client.send(.get, "/v1/analyses/\(id)", token: user.token).status == .ok)
             let other = try await client.user()
             #expect(try await client.send(.get, "/v1/analyses/\(id)", token: other.token).status == .notFound)
@@ -462,7 +473,7 @@ struct RouteTests {
             #expect(try await client.send(.post, "/v1/users", body: ByteBuffer(string: "email=a@b.co"), headers: [.contentType: "application/x-www-form-urlencoded"]).status == .unsupportedMediaType)
             #expect(try await client.send(.post, "/v1/users", body: ByteBuffer(string: "{}")).status == .unsupportedMediaType, "no content type")
             #expect(try await client.send(.post, "/v1/analyses", token: user.token, json: "{}").status == .unsupportedMediaType)
-            #expect(try await client.send(.post, "/v1/analyses", token: user.token, body: ByteBuffer(string: "ID3"), headers: [.contentType: "audio/mpeg"]).status == .unsupportedMediaType)
+            #expect(try await client.send(.post, "/v1/analyses", token: user.token, body: ByteBuffer(string: "ID3"), headers: [.contentType: "video/mp4"]).status == .unsupportedMediaType)
         }
     }
 

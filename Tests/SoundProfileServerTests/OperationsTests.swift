@@ -1,0 +1,30 @@
+import Foundation
+import Logging
+import SoundProfileServer
+import Testing
+
+@Suite("Operations")
+struct OperationsTests {
+    @Test func metricsHaveBuildInfoAndProcessFigures() async throws {
+        try await TestApp.run { client in
+            let text = String(buffer: try await client.send(.get, "/metrics", token: nil).body)
+            #expect(text.contains("soundprofile_build_info{"))
+            for name in ["process_cpu_seconds_total", "process_resident_memory_bytes", "process_open_fds", "process_start_time_seconds"] {
+                let line = try #require(text.split(separator: "\n").first { $0.hasPrefix(name + " ") }, "\(name)")
+                let value = try #require(Double(line.split(separator: " ").last ?? ""))
+                #expect(value > 0, "\(line)")
+            }
+        }
+    }
+
+    @Test func jsonLogLineIsOneObject() throws {
+        let line = JSONLogHandler.line(level: .info, label: "soundprofile.server", message: "request",
+                                       metadata: ["route": "/v1/users/{id}", "status": "200", "message": "cannot overwrite"])
+        #expect(!line.contains("\n"))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String])
+        #expect(object["message"] == "request")
+        #expect(object["route"] == "/v1/users/{id}")
+        #expect(object["level"] == "info")
+        #expect(object["time"]?.hasSuffix("Z") == true)
+    }
+}
