@@ -7,7 +7,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libfftw3-dev libsndfile1-dev pkg-config
 BIN := .build/release/soundprofile
 
-.PHONY: demo deps build test bench bench-check bench-ci bench-gate clean fuzz
+.PHONY: demo deps build test bench bench-check bench-ci bench-gate clean fuzz contract
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -57,6 +57,12 @@ bench-gate:
 	cd Benchmarks && SOUNDPROFILE_BENCH_RUN=$(BENCH_RUN) swift package --scratch-path $(BENCH_SCRATCH) \
 	  --disable-sandbox benchmark $(BENCH_TARGETS) --format jmh --path $(BENCH_RESULTS) --no-progress
 	python3 Benchmarks/check_budgets.py $(BENCH_RESULTS) --tighten $(BENCH_TIGHTEN) $(BENCH_CHECK)
+
+# Contract test: schemathesis (every check) against a live debug `serve` on 127.0.0.1 with a
+# temporary data directory (.ci/schemathesis.sh); ST_EXAMPLES bounds examples per operation.
+contract: deps
+	swift build
+	.ci/schemathesis.sh
 
 clean:
 	rm -rf .build Benchmarks/.build Benchmarks/.results Benchmarks/.fftw-wisdom
