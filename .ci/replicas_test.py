@@ -1,0 +1,212 @@
+#!/usr/bin/env python3
+"""Replica test (issue 14): three `serve` instances on one empty PostgreSQL database.
+
+Needs SOUNDPROFILE_TEST_POSTGRES_URL (`source .ci/postgres.sh`). In a fresh schema of that
+database it starts three instances at once on 127.0.0.1 (one JWT secret, from
+SOUNDPROFILE_JWT_SECRET), then checks:
+  - migrations ran exactly once, under the lock: each version is logged as applied by exactly
+    one instance, and schema_migrations holds each version once;
+  - a bounded write load spread across the instances (4 writers x 40 users, round robin):
+    every write answered 201 is readable through every instance;
+  - graceful shutdown under load: 4 writers fit profiles through instance C; SIGTERM to C after
+    1.5 s; every request in flight at that moment (sent at least 20 ms before it) completes with
+    201, nothing gets a 5xx, C exits 0 within 10 s, and A and B still answer.
+Prints the figures; exits 1 when a check fails. Usage: python3 .ci/replicas_test.py [BINARY]
+"""
+import base64
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def default_binary():
+    for name in ("soundprofile-service", "soundprofile"):
+        path = os.path.join(ROOT, ".build/debug", name)
+        if os.access(path, os.X_OK):
+            return path
+    raise SystemExit("no service binary; build first")
+
+
+BIN = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else default_binary()
+BASE_URL = os.environ.get("SOUNDPROFILE_TEST_POSTGRES_URL") or sys.exit("SOUNDPROFILE_TEST_POSTGRES_URL is not set (source .ci/postgres.sh)")
+
+
+def request(port, method, path, token=None, body=None, timeout=20):
+    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method, data=body)
+    if token:
+        req.add_header("Authorization", "Bearer " + token)
+    if body is not None:
+        req.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+    except urllib.error.URLError as e:
+        return ("refused" if isinstance(e.reason, ConnectionRefusedError) else "error"), str(e).encode()
+    except Exception as e:  # reset, timeout
+        return "error", str(e).encode()
+
+
+def psql(sql):
+    u = urllib.parse.urlparse(BASE_URL)
+    return subprocess.run(["psql", "-At", "-h", u.hostname, "-p", str(u.port), "-U", u.username, u.path.lstrip("/"), "-c", sql],
+                          env=dict(os.environ, PGPASSWORD=u.password or ""), capture_output=True, text=True, check=True).stdout
+
+
+def main():
+    schema = "replicas_" + uuid.uuid4().hex[:12]
+    psql(f"CREATE SCHEMA {schema}")
+    url = BASE_URL + ("&" if "?" in BASE_URL else "?") + "search_path=" + schema
+    data = tempfile.mkdtemp(prefix="sp-replicas.")
+    # One secret for all three, as a deployment shares it (README: SOUNDPROFILE_JWT_SECRET);
+    # three instances creating <data-dir>/jwt-secret at once would each make their own.
+    os.environ["SOUNDPROFILE_JWT_SECRET"] = base64.b64encode(os.urandom(48)).decode()
+    ports = random.sample(range(42000, 49000), 3)
+    servers, logs = [], []
+    failures = []
+    try:
+        for i, port in enumerate(ports):  # all three at once, on an empty schema
+            log = os.path.join(data, f"serve-{i}.log")
+            logs.append(log)
+            servers.append(subprocess.Popen([BIN, "serve", "--database", url, "--port", str(port), "--data-dir", data,
+                                             "--log-level", "info"], cwd=data, stdout=subprocess.DEVNULL, stderr=open(log, "w")))
+        deadline = time.monotonic() + 60
+        for port in ports:
+            while request(port, "GET", "/readyz", timeout=1)[0] != 200:
+                if time.monotonic() > deadline:
+                    raise SystemExit("an instance did not become ready within 60 s")
+                time.sleep(0.1)
+        applied = [line for log in logs for line in open(log) if "applied migration" in line]
+        rows = psql(f"SELECT version FROM {schema}.schema_migrations").split()
+        print(f"migrations: {len(rows)} versions in schema_migrations; 'applied migration' logged {len(applied)} times "
+              f"by {sum(1 for log in logs if any('applied migration' in l for l in open(log)))} instance(s)")
+        if len(rows) != len(set(rows)) or len(applied) != len(rows) or not rows:
+            failures.append("migrations did not run exactly once")
+
+        admin = subprocess.run([BIN, "token", "create", "--user", str(uuid.uuid4()), "--admin", "--data-dir", data],
+                               cwd=data, capture_output=True, text=True, check=True).stdout.strip()
+        acknowledged, statuses, lock = [], {}, threading.Lock()
+
+        def writer(w):
+            for n in range(40):
+                port = ports[(w + n) % 3]
+                body = json.dumps({"email": f"w{w}-{n}-{uuid.uuid4().hex[:6]}@example.com", "fullName": f"Writer {w} {n}"}).encode()
+                status, answer = request(port, "POST", "/v1/users", admin, body)
+                with lock:
+                    statuses[status] = statuses.get(status, 0) + 1
+                    if status == 201:
+                        acknowledged.append(json.loads(answer)["id"])
+
+        started = time.monotonic()
+        threads = [threading.Thread(target=writer, args=(w,)) for w in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.monotonic() - started
+        unreadable = [(i, port) for i in acknowledged for port in ports if request(port, "GET", f"/v1/users/{i}", admin)[0] != 200]
+        print(f"writes across 3 instances: {sum(statuses.values())} in {elapsed:.1f} s ({statuses}); acknowledged {len(acknowledged)}; "
+              f"reads through every instance: {len(acknowledged) * 3 - len(unreadable)}/{len(acknowledged) * 3} found")
+        if unreadable:
+            failures.append(f"{len(unreadable)} acknowledged writes not readable through some instance")
+        if statuses.get(201, 0) != 160:
+            failures.append(f"not every write was acknowledged: {statuses}")
+
+        # Graceful shutdown of C under a profile-fitting load.
+        user = acknowledged[0]
+        status, answer = request(ports[0], "POST", f"/v1/users/{user}/audiograms", admin,
+                                 json.dumps({"right": {"500": 20, "1000": 30, "2000": 40, "4000": 55}}).encode())
+        assert status == 201, (status, answer)
+        audiogram = json.loads(answer)["id"]
+        fit = json.dumps({"userId": user, "audiogramId": audiogram, "rule": "nal-r"}).encode()
+        events, stop = [], threading.Event()
+
+        def fitter():
+            while not stop.is_set():
+                sent = time.monotonic()
+                status, _ = request(ports[2], "POST", "/v1/profiles", admin, fit)
+                with lock:
+                    events.append((sent, time.monotonic(), status))
+                if status in ("refused", "error"):
+                    time.sleep(0.05)
+
+        threads = [threading.Thread(target=fitter) for _ in range(4)]
+        for t in threads:
+            t.start()
+        time.sleep(1.5)
+        t_term = time.monotonic()
+        servers[2].send_signal(signal.SIGTERM)
+        try:
+            code = servers[2].wait(10)
+        except subprocess.TimeoutExpired:
+            code = None
+        t_exit = time.monotonic()
+        time.sleep(0.3)
+        stop.set()
+        for t in threads:
+            t.join()
+        # In flight = sent at least 20 ms before SIGTERM (so the server had read it) and not yet
+        # answered. A request sent in the last 20 ms may still sit unread on a connection that
+        # the shutdown closes as idle; those are counted apart.
+        in_flight = [e for e in events if e[0] < t_term - 0.02 and t_term < e[1]]
+        raced = [e for e in events if t_term - 0.02 <= e[0] <= t_term < e[1]]
+        before = [e for e in events if e[1] <= t_term]  # answered before SIGTERM
+        after = [e for e in events if e[0] > t_term]
+        summary = {}
+        for e in events:
+            summary[e[2]] = summary.get(e[2], 0) + 1
+        print(f"shutdown: {len(before)} fits answered before SIGTERM, {len(in_flight)} in flight at SIGTERM "
+              f"({sum(1 for e in in_flight if e[2] == 201)} completed with 201), {len(raced)} sent within 20 ms of it "
+              f"({sum(1 for e in raced if e[2] == 201)} answered 201), {len(after)} sent after; "
+              f"C exited with {code} after {t_exit - t_term:.2f} s; all statuses {summary}")
+        if code != 0:
+            failures.append(f"instance C exit status {code}")
+        if not in_flight:
+            failures.append("no request was in flight at SIGTERM (the test proved nothing)")
+        if any(e[2] != 201 for e in in_flight):
+            failures.append("an in-flight request did not complete")
+        if any(isinstance(e[2], int) and e[2] >= 500 for e in events):
+            failures.append("5xx during shutdown")
+        if any(e[2] != 201 for e in before):
+            failures.append("a request before SIGTERM failed")
+        for port in ports[:2]:
+            if request(port, "GET", f"/v1/users/{user}", admin)[0] != 200:
+                failures.append(f"instance on {port} stopped answering")
+    finally:
+        for server in servers:
+            if server.poll() is None:
+                server.send_signal(signal.SIGTERM)
+                try:
+                    server.wait(10)
+                except subprocess.TimeoutExpired:
+                    server.kill()
+                    failures.append("an instance did not stop within 10 s of SIGTERM")
+        errors = [line.strip() for log in logs for line in open(log) if "unhandled error" in line]
+        if errors:
+            failures.append(f"unhandled errors logged: {errors[:3]}")
+        try:
+            psql(f"DROP SCHEMA {schema} CASCADE")
+        except subprocess.CalledProcessError:
+            pass
+        subprocess.run(["rm", "-rf", data])
+    if failures:
+        print("FAILED: " + "; ".join(failures))
+        sys.exit(1)
+    print("replica test passed")
+
+
+if __name__ == "__main__":
+    main()
