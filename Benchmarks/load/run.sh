@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Load figures for GET /v1/profiles/{id} and POST /v1/profiles: starts `soundprofile serve` on
+# Load figures for GET /healthz, GET /v1/profiles/{id} and POST /v1/profiles: starts `soundprofile serve` on
 # 127.0.0.1 (in a fresh temporary data directory), seeds demo users/audiograms/profiles with
 # `soundprofile seed-demo`, and drives the server from a second process with wrk.
 #
@@ -39,9 +39,13 @@ URL="http://127.0.0.1:$PORT"
 curl -sf -o /dev/null -H "Authorization: Bearer $SP_TOKEN" "$URL/v1/profiles/$SP_PROFILE"
 
 if [ -n "$DATABASE" ]; then echo "== database: $(sed -E 's#//([^:]*):[^@]*@#//\1:***@#' <<<"$DATABASE")"; else echo "== database: SQLite file"; fi
+echo "== load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== GET /healthz (the framework's floor, same run)  ($THREADS threads, $CONNECTIONS connections, $DURATION)"
+wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" --latency "$URL/healthz"
 echo "== GET /v1/profiles/{id}  ($THREADS threads, $CONNECTIONS connections, $DURATION)"
 wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" --latency -s "$HERE/get-profile.lua" "$URL"
 echo "== POST /v1/profiles  ($THREADS threads, $CONNECTIONS connections, $DURATION)"
 wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" --latency -s "$HERE/post-profile.lua" "$URL/v1/profiles"
+echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== server warnings/errors during the run:"
 cat serve.log
