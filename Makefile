@@ -4,7 +4,7 @@
 #   make test   runs the whole test suite
 SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := libfftw3-dev libsndfile1-dev pkg-config
+APT_PACKAGES := libfftw3-dev libsndfile1-dev pkg-config librsvg2-bin
 BIN := .build/release/soundprofile
 
 .PHONY: demo deps build test bench bench-check bench-ci bench-gate clean

@@ -15,6 +15,7 @@ struct SoundProfileCommand: AsyncParsableCommand {
         // each subcommand lives in its own file: <Name>Command.swift
         subcommands: [
             AnalyzeCommand.self, FitCommand.self, ProcessCommand.self,
+            VerifyCommand.self, PlotCommand.self,
             ServeCommand.self, MigrateCommand.self, TokenCommand.self, SeedDemoCommand.self,
         ]
     )
