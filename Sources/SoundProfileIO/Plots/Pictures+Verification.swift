@@ -18,7 +18,7 @@ extension Pictures {
         let fMax = report.sampleRate >= 17800 ? 8000.0 : 8000 * report.sampleRate / 17800
         func freq() -> PlotAxis { var a = PlotAxis.frequency(from: 160, to: max(fMax, 1000)); a.ticks = a.ticks.filter { $0.value >= 160 }; return a }
         let w = 320.0, h = 250.0
-        let columns = [80.0, 480, 880], rows = [90.0, 450]
+        let columns = [80.0, 480, 880], rows = [90.0, 430]
         var panels: [String: PlotPanel] = [:]
 
         // OSPL90
@@ -42,7 +42,7 @@ extension Pictures {
             g.series(&svg, sweep.points.map { ($0.frequencyHz, $0.prescribedGainDB) }, color: c, width: 1.2, dash: "6,3", cssClass: "prescribed-\(Int(sweep.inputDBSPL))")
             g.series(&svg, sweep.points.map { ($0.frequencyHz, $0.gainDB) }, color: c, width: 2, marker: .dot, cssClass: "gain-\(Int(sweep.inputDBSPL))")
         }
-        g.legend(&svg, [("50 dB SPL", "#1b9e77", nil, .dot), ("60 dB SPL", "#7570b3", nil, .dot)], atRight: true)
+        g.legend(&svg, [("50 dB SPL", "#1b9e77", nil, .dot), ("60 dB SPL", "#7570b3", nil, .dot)], atRight: true, atBottom: true)
         panels["gain"] = g
 
         // Insertion gain, LTASS
@@ -59,7 +59,7 @@ extension Pictures {
             ins.series(&svg, curve.bands.map { ($0.centerHz, $0.realisedDB) }, color: c, width: 2, marker: .dot, cssClass: "ig-\(Int(curve.speechDBSPL))")
             insEntries.append(("\(Int(curve.speechDBSPL)) dB SPL", c, nil, .dot))
         }
-        ins.legend(&svg, insEntries, atRight: true)
+        ins.legend(&svg, insEntries, atRight: true, atBottom: true)
         panels["insertion"] = ins
 
         // Difference from the prescription
@@ -92,11 +92,11 @@ extension Pictures {
             io.series(&svg, curve.points.map { ($0.inputDBSPL, $0.outputDBSPL) }, color: c, width: 2, marker: .dot, markerSize: 3.5, cssClass: "io-\(Int(curve.frequencyHz))")
             ioEntries.append(("\(Int(curve.frequencyHz)) Hz", c, nil, .dot))
         }
-        io.legend(&svg, ioEntries.reversed(), atRight: true)
+        io.legend(&svg, ioEntries.reversed(), atRight: true, atBottom: true)
         panels["io"] = io
 
         // Figures and checks
-        var y = rows[1] - 8
+        var y = rows[1] + 4
         let x0 = columns[2]
         svg.text("Timing and distortion", x0, y, size: 13, weight: "bold")
         y += 20
@@ -109,15 +109,16 @@ extension Pictures {
             "THD at 70 dB SPL: " + report.distortion.map { "\(Int($0.frequencyHz)) Hz \(String(format: "%.2f", $0.thdPercent)) %" }.joined(separator: ", "),
         ]
         for line in lines { svg.text(line, x0, y, size: 11); y += 16 }
-        y += 10
-        svg.text("Checks", x0, y, size: 13, weight: "bold")
-        y += 18
-        for c in report.checks {
-            svg.rect(x0, y - 10, 34, 13, fill: c.pass ? "#2ca02c" : "#d62728", cssClass: c.pass ? "pass" : "fail")
-            svg.text(c.pass ? "PASS" : "FAIL", x0 + 17, y, size: 9, anchor: "middle", weight: "bold", color: "#ffffff")
+        // The checks, in two columns under the panels.
+        let checksTop = rows[1] + h + 70
+        svg.text("Checks", columns[0] - 60, checksTop, size: 13, weight: "bold")
+        let perColumn = (report.checks.count + 1) / 2
+        for (i, c) in report.checks.enumerated() {
+            let cx = columns[0] - 60 + (i < perColumn ? 0 : 620), cy = checksTop + 20 + Double(i % perColumn) * 16
+            svg.rect(cx, cy - 10, 34, 13, fill: c.pass ? "#2ca02c" : "#d62728", cssClass: c.pass ? "pass" : "fail")
+            svg.text(c.pass ? "PASS" : "FAIL", cx + 17, cy, size: 9, anchor: "middle", weight: "bold", color: "#ffffff")
             let worst = c.unit == "ms" ? c.worstAt : "\(String(format: "%+.1f", c.worst)) \(c.unit) at \(c.worstAt)"
-            svg.text("\(c.name) [\(c.kind), \(c.limit)]: \(worst)", x0 + 40, y, size: 10)
-            y += 15
+            svg.text("\(c.name) [\(c.kind), \(c.limit)]: \(worst)", cx + 40, cy, size: 10.5)
         }
         return SVGPicture(svg: svg.render(title: title), width: svg.width, height: svg.height, panels: panels)
     }

@@ -156,7 +156,7 @@ public struct PlotAxis: Sendable {
         let lo = min(from, to), hi = max(from, to)
         var ticks: [(Double, String)] = []
         var v = (lo / step).rounded(.up) * step
-        while v <= hi + 1e-9 { ticks.append((v, String(format: "%g", v))); v += step }
+        while v <= hi + 1e-9 { ticks.append((v, String(format: "%g", abs(v) < 1e-9 ? 0 : v))); v += step }
         return PlotAxis(from: from, to: to, label: label, ticks: ticks)
     }
 }
@@ -232,13 +232,16 @@ public struct PlotPanel: Sendable {
         }
     }
 
-    /// Draws a legend: coloured line samples and labels, stacked from the top-left corner inside the area.
-    public func legend(_ svg: inout SVGDocument, _ entries: [(label: String, color: String, dash: String?, marker: MarkerShape?)], atRight: Bool = false) {
+    /// Draws a legend: coloured line samples and labels, stacked inside the area from its top
+    /// (or bottom) left (or right) corner.
+    public func legend(_ svg: inout SVGDocument, _ entries: [(label: String, color: String, dash: String?, marker: MarkerShape?)], atRight: Bool = false, atBottom: Bool = false) {
         let w = 10 + 7 * Double(entries.map(\.label.count).max() ?? 0) + 34
         let x0 = atRight ? left + width - w - 6 : left + 6
-        svg.rect(x0, top + 6, w, Double(entries.count) * 16 + 6, fill: "#ffffff", stroke: "#bbbbbb", opacity: 0.9)
+        let h = Double(entries.count) * 16 + 6
+        let y0 = atBottom ? top + height - h - 6 : top + 6
+        svg.rect(x0, y0, w, h, fill: "#ffffff", stroke: "#bbbbbb", opacity: 0.9)
         for (i, e) in entries.enumerated() {
-            let y = top + 18 + Double(i) * 16
+            let y = y0 + 12 + Double(i) * 16
             svg.line(x0 + 6, y - 4, x0 + 30, y - 4, stroke: e.color, width: 2, dash: e.dash)
             if let m = e.marker { svg.marker(m, x0 + 18, y - 4, color: e.color, size: 3.5) }
             svg.text(e.label, x0 + 36, y, size: 11)
