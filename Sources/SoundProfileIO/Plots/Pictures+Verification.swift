@@ -117,7 +117,7 @@ extension Pictures {
             let cx = columns[0] - 60 + (i < perColumn ? 0 : 620), cy = checksTop + 20 + Double(i % perColumn) * 16
             svg.rect(cx, cy - 10, 34, 13, fill: c.pass ? "#2ca02c" : "#d62728", cssClass: c.pass ? "pass" : "fail")
             svg.text(c.pass ? "PASS" : "FAIL", cx + 17, cy, size: 9, anchor: "middle", weight: "bold", color: "#ffffff")
-            let worst = c.unit == "ms" ? c.worstAt : "\(String(format: "%+.1f", c.worst)) \(c.unit) at \(c.worstAt)"
+            let worst = c.unit == "ms" ? c.worstAt : "\(String(format: "%+.2f", c.worst)) \(c.unit) at \(c.worstAt)"
             svg.text("\(c.name) [\(c.kind), \(c.limit)]: \(worst)", cx + 40, cy, size: 10.5)
         }
         return SVGPicture(svg: svg.render(title: title), width: svg.width, height: svg.height, panels: panels)

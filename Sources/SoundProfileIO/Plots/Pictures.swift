@@ -121,7 +121,7 @@ public enum Pictures {
                     right.legend(&svg, Array(ioEntries.suffix(from: half)), atRight: true)
                 }
             }
-            svg.text("Dotted: output = input. Curves: WDRC of each fitted band (kneepoint, ratio, expansion, MPO).", 640, top + 360, size: 11, color: "#555555")
+            svg.text("Dotted: output = input; one WDRC curve per fitted band (kneepoint, ratio, expansion, MPO).", 640, top + 372, size: 11, color: "#555555")
             panels["io \(ear)"] = ioPanel
         }
         return SVGPicture(svg: svg.render(title: title), width: svg.width, height: svg.height, panels: panels)

@@ -51,7 +51,7 @@ extension VerificationReport {
         let width = max(34, (checks.map(\.name.count).max() ?? 0) + 1)
         out += padRight("check", width) + padRight("kind", 10) + padRight("limit", 30) + padRight("worst", 36) + "result\n"
         for c in checks {
-            let worst = (c.unit == "ms" ? c.worstAt : "\(c.worst >= 0 && c.unit == "dB" ? "+" : "")\(f1(c.worst)) \(c.unit) at \(c.worstAt)")
+            let worst = (c.unit == "ms" ? c.worstAt : "\(c.worst >= 0 && c.unit == "dB" ? "+" : "")\(String(format: "%.2f", c.worst)) \(c.unit) at \(c.worstAt)")
             out += padRight(c.name, width) + padRight(c.kind, 10) + padRight(c.limit, 30) + padRight(worst, 36) + (c.pass ? "PASS" : "FAIL") + "\n"
         }
         out += "Fitting checks: \(passes(kind: "fitting") ? "PASS" : "FAIL"); pod-path checks: \(passes(kind: "pod-path") ? "PASS" : "FAIL")\n"
