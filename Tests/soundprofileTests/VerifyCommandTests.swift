@@ -22,7 +22,6 @@ import Testing
                         "Fitting checks: PASS"] {
             #expect(r.stdout.contains(heading), "missing \(heading)")
         }
-        print(r.stdout)
         let picture = try String(contentsOfFile: svg, encoding: .utf8)
         #expect(picture.hasPrefix("<?xml") && picture.contains("<svg") && picture.hasSuffix("</svg>\n"))
     }
@@ -62,6 +61,17 @@ import Testing
         #expect(try CLI.run(["fit", "--audiogram", dir.appendingPathComponent("a.json").path, "--preset", "pod16k", "--output", oneEar]).status == 0)
         let noLeft = try CLI.run(["verify", "--profile", oneEar, "--ear", "left"])
         #expect(noLeft.status == 1 && noLeft.stderr.contains("has no left ear (it has: right)"), "\(noLeft.stderr)")
+    }
+
+    @Test func anotherPresetRefitsAndSaysSo() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let profile = try fitN3(preset: "pod16k", in: dir)
+        let r = try CLI.run(["verify", "--profile", profile, "--preset", "pod24k", "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("not pod24k's channels, so it was refitted"))
+        let object = try #require(try JSONSerialization.jsonObject(with: r.stdoutData) as? [String: Any])
+        #expect(object["preset"] as? String == "pod24k" && object["refitted"] as? Bool == true && object["sampleRate"] as? Double == 24000)
     }
 
     @Test func tightTolerancesFailWithExitOne() throws {
