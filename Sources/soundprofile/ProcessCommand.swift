@@ -132,9 +132,11 @@ struct ProcessCommand: ParsableCommand {
         let blocksPerChunk = max(1, 4096 / hop)
         let chunk = UnsafeMutableBufferPointer<Float>.allocate(capacity: blocksPerChunk * hop * channels)
         defer { chunk.deallocate() }
-        let blockIn = UnsafeMutableBufferPointer<Float>.allocate(capacity: hop)
-        let blockOut = UnsafeMutableBufferPointer<Float>.allocate(capacity: hop)
-        defer { blockIn.deallocate(); blockOut.deallocate() }
+        // One channel of the chunk at a time, contiguous, processed block by block in place.
+        let samples = blocksPerChunk * hop
+        let channelIn = UnsafeMutableBufferPointer<Float>.allocate(capacity: samples)
+        let channelOut = UnsafeMutableBufferPointer<Float>.allocate(capacity: samples)
+        defer { channelIn.deallocate(); channelOut.deallocate() }
         var inputPower = [Double](repeating: 0, count: channels), outputPower = [Double](repeating: 0, count: channels)
         var frames = 0
         while true {
@@ -145,18 +147,24 @@ struct ProcessCommand: ParsableCommand {
             for i in (n * channels)..<chunk.count { chunk[i] = 0 }
             let blocks = (n + hop - 1) / hop
             for c in 0..<channels {
-                for b in 0..<blocks {
-                    for i in 0..<hop {
-                        let x = chunk[(b * hop + i) * channels + c]
-                        blockIn[i] = x
-                        if b * hop + i < n, x.isFinite { inputPower[c] += Double(x) * Double(x) }
-                    }
-                    processors[c].process(input: UnsafeBufferPointer(blockIn), output: blockOut)
-                    for i in 0..<hop {
-                        chunk[(b * hop + i) * channels + c] = blockOut[i]
-                        if b * hop + i < n { outputPower[c] += Double(blockOut[i]) * Double(blockOut[i]) }
-                    }
+                var inPower: Float = 0, outPower: Float = 0
+                for i in 0..<(blocks * hop) {
+                    let x = chunk[i &* channels &+ c]
+                    channelIn[i] = x
+                    if i < n, x.isFinite { inPower += x * x }
                 }
+                for b in 0..<blocks {
+                    processors[c].process(input: UnsafeBufferPointer(rebasing: channelIn[(b * hop)..<((b + 1) * hop)]),
+                                          output: UnsafeMutableBufferPointer(rebasing: channelOut[(b * hop)..<((b + 1) * hop)]))
+                }
+                for i in 0..<n {
+                    let y = channelOut[i]
+                    chunk[i &* channels &+ c] = y
+                    outPower += y * y
+                }
+                // Float within a chunk (≤ 4096 samples), Double across the file.
+                inputPower[c] += Double(inPower)
+                outputPower[c] += Double(outPower)
             }
             try writer.write(UnsafeBufferPointer(rebasing: chunk[0..<(n * channels)]))
         }

@@ -20,8 +20,9 @@ import Synchronization
 ///    channel's power is the larger of the sum of its bins and, for every bin k of the channel,
 ///    P_k plus its larger neighbour: a tone anywhere in the channel — even one whose main lobe
 ///    straddles the channel edge — reads its level within 0.5 dB, while noise reads the channel
-///    sum (+0.3 dB at 4 bins, +0.7 dB at 3). That power is smoothed by a one-pole filter with the
-///    attack coefficient when it rises and the release coefficient when it falls (``AttackRelease``).
+///    sum. Its square root (the amplitude) is smoothed by a one-pole filter with the attack
+///    coefficient when it rises and the release coefficient when it falls (``AttackRelease``:
+///    smoothing amplitude keeps fluctuating noise at its mean level).
 /// 4. **Gains.** Each channel's compression offset is its curve's gain at the smoothed level minus
 ///    its gain at the 65 dB speech level. Per bin the gain is the pre-compensated shaping (the
 ///    profile's targets, ``ChannelFitting``) times the channel's offset. The two bins either side
@@ -70,7 +71,7 @@ public final class ProfileProcessor: @unchecked Sendable {
     private let binGain: UnsafeMutableBufferPointer<Float>  // linear gain per bin, this block
     private let channelStart: UnsafeMutableBufferPointer<Int32>  // channel c: bins channelStart[c]..<channelStart[c+1]
     // Per-channel state.
-    private let smoothedPower: UnsafeMutableBufferPointer<Float>  // mean square re full scale
+    private let smoothedAmplitude: UnsafeMutableBufferPointer<Float>  // √(mean square) re full scale
     private let smoothedLevel: UnsafeMutableBufferPointer<Float>  // dB SPL
     private let gainDB: UnsafeMutableBufferPointer<Float>  // the channel's curve gain in force, dB
     private let glideDB: UnsafeMutableBufferPointer<Float>  // what is left of a profile switch, dB
@@ -87,6 +88,9 @@ public final class ProfileProcessor: @unchecked Sendable {
     private let current: UnsafeMutablePointer<Unmanaged<ChannelFitting>>
     private let pending = Atomic<UnsafeMutableRawPointer?>(nil)
     private let retired = Atomic<UnsafeMutableRawPointer?>(nil)
+
+    /// The smallest amplitude the detector reads (√``powerFloor``).
+    private let amplitudeFloor: Float = 1e-10
 
     /// Finite input is clamped to ± this (+96 dB re full scale) so no power overflows.
     public static let inputClamp: Float = 65536
@@ -142,7 +146,7 @@ public final class ProfileProcessor: @unchecked Sendable {
         }
         channelStart[channelCount] = Int32(start)
 
-        smoothedPower = floats(channelCount, powerFloor)
+        smoothedAmplitude = floats(channelCount, amplitudeFloor)
         smoothedLevel = floats(channelCount)
         gainDB = floats(channelCount)
         glideDB = floats(channelCount)
@@ -162,7 +166,7 @@ public final class ProfileProcessor: @unchecked Sendable {
         current.deallocate()
         if let p = pending.exchange(nil, ordering: .acquiring) { Unmanaged<ChannelFitting>.fromOpaque(p).release() }
         if let p = retired.exchange(nil, ordering: .acquiring) { Unmanaged<ChannelFitting>.fromOpaque(p).release() }
-        for b in [analysisWindow, synthesisWindow, history, accumulator, binFactor, binPower, binGain, smoothedPower, smoothedLevel,
+        for b in [analysisWindow, synthesisWindow, history, accumulator, binFactor, binPower, binGain, smoothedAmplitude, smoothedLevel,
                   gainDB, glideDB, offsetGain, ceilings, limiterSignal, windowSum] { b.deallocate() }
         channelStart.deallocate()
     }
@@ -200,100 +204,149 @@ public final class ProfileProcessor: @unchecked Sendable {
         let newest = h + (n - hop)
         var bad = 0
         let clamp = Self.inputClamp
-        for i in 0..<hop {
+        // Eight at a time: NaN fails both comparisons, ±∞ one of them.
+        let src = UnsafeRawPointer(input.baseAddress!), dst = UnsafeMutableRawPointer(newest)
+        let upper = SIMD8<Float>(repeating: .infinity), lower = -upper
+        var i = 0
+        while i &+ 8 <= hop {
+            let v = src.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self)
+            let finite = (v .< upper) .& (v .> lower)
+            var clean = v.replacing(with: 0, where: .!finite)
+            clean.replace(with: clamp, where: clean .> clamp)  // (clamp() calls pointwiseMin/Max out of line)
+            clean.replace(with: -clamp, where: clean .< -clamp)
+            dst.storeBytes(of: clean, toByteOffset: i &* 4, as: SIMD8<Float>.self)
+            if any(.!finite) { for lane in 0..<8 where !finite[lane] { bad &+= 1 } }
+            i &+= 8
+        }
+        while i < hop {
             let v = input[i]
             let finite = v.isFinite
             bad &+= finite ? 0 : 1
             newest[i] = finite ? min(max(v, -clamp), clamp) : 0
+            i &+= 1
         }
         if bad != 0 { nonFinite.add(bad, ordering: .relaxed) }
 
-        // 2. Window, FFT, bin powers (mean squares).
-        let x = fft.input
-        for i in 0..<n { x[i] = h[i] * analysisWindow[i] }
+        // 2. Window, FFT, bin powers (mean squares). Base addresses are hoisted into locals so the
+        // loops vectorise (a class's stored buffers would be reloaded on every iteration).
+        let x = fft.input.baseAddress!
+        let aw = analysisWindow.baseAddress!, bf = binFactor.baseAddress!, cs = channelStart.baseAddress!
+        for i in 0..<n { x[i] = h[i] * aw[i] }
         fft.forward()
-        let spectrum = fft.spectrum
+        let spectrum = fft.spectrum.baseAddress!
         let power = binPower.baseAddress! + 2
-        for k in 0..<binCount {
+        let bins = binCount
+        for k in 0..<bins {
             let re = spectrum[2 * k], im = spectrum[2 * k + 1]
-            power[k] = binFactor[k] * (re * re + im * im)
+            power[k] = bf[k] * (re * re + im * im)
         }
 
         let gains = binGain.baseAddress!
+        let sa = smoothedAmplitude.baseAddress!, sl = smoothedLevel.baseAddress!, gdb = gainDB.baseAddress!
+        let glide = glideDB.baseAddress!, og = offsetGain.baseAddress!
+        let glideCoefficient = self.glideCoefficient
         var ceiling: Float = 0
         current.pointee._withUnsafeGuaranteedRef { fitting in
             let calibration = fitting.fullScaleDBSPL
-            // 10·log10(p) = (10·log10 2)·log2(p), and 10^(g/20) = 2^(g·log2(10)/20): cheaper than log10f/powf.
-            let dBPerOctave: Float = 3.0102999566398120
+            let attack = fitting.attackCoefficient.baseAddress!, release = fitting.releaseCoefficient.baseAddress!
+            let knee = fitting.kneepoint.baseAddress!, gainAtKnee = fitting.gainAtKnee.baseAddress!
+            let compression = fitting.compressionSlope.baseAddress!, expansionThreshold = fitting.expansionThreshold.baseAddress!
+            let expansion = fitting.expansionSlope.baseAddress!, mpo = fitting.mpo.baseAddress!, gain65 = fitting.gainAt65.baseAddress!
+            let mpoPower = fitting.mpoPower.baseAddress!, shaping = fitting.shaping.baseAddress!
+            // log2f and exp2f (10^(g/20) = 2^(g·log2(10)/20)) are cheaper than log10f and powf.
+            let dBPerOctave: Float = 6.0205999132796240  // 20·log10(a) = (20·log10 2)·log2(a)
             let octavesPerDB: Float = 0.16609640474436813
-            // 3–4. Detect, smooth, and read each channel's compression offset.
+            // 3–4. Detect, smooth, and read each channel's compression offset (the curve of
+            // ChannelFitting.gainDB, inlined on hoisted pointers).
             for c in 0..<channels {
-                let detected = detect(power, Int(channelStart[c]), Int(channelStart[c + 1]))
-                let previous = smoothedPower[c]
-                let a = detected > previous ? fitting.attackCoefficient[c] : fitting.releaseCoefficient[c]
+                let detected = detect(power, Int(cs[c]), Int(cs[c + 1])).squareRoot()  // amplitude
+                let previous = sa[c]
+                let a = detected > previous ? attack[c] : release[c]
                 let smoothed = detected + (previous - detected) * a
-                smoothedPower[c] = smoothed
-                let level = dBPerOctave * log2f(max(smoothed, powerFloor)) + calibration
-                smoothedLevel[c] = level
-                glideDB[c] *= glideCoefficient
-                let offset = fitting.offsetDB(channel: c, level: level) + glideDB[c]
-                gainDB[c] = offset + fitting.gainAt65[c]
-                offsetGain[c] = exp2f(offset * octavesPerDB)
+                sa[c] = smoothed
+                let level = dBPerOctave * log2f(max(smoothed, amplitudeFloor)) + calibration
+                sl[c] = level
+                let curve = min(gainAtKnee[c] + compression[c] * max(level - knee[c], 0) + expansion[c] * min(level - expansionThreshold[c], 0),
+                                mpo[c] - level)
+                let g = glide[c] * glideCoefficient
+                glide[c] = g
+                let offset = curve - gain65[c] + g
+                gdb[c] = offset + gain65[c]
+                og[c] = exp2f(offset * octavesPerDB)
             }
             // Per-bin gains: shaping × the channel's offset. The two bins either side of a channel
             // edge take the offset of the channel holding the strongest of the four bins around
             // the edge, so a tone near an edge gets its own channel's compression whole.
-            let shaping = fitting.shaping
             for c in 0..<channels {
-                let o = offsetGain[c]
-                for k in Int(channelStart[c])..<Int(channelStart[c + 1]) { gains[k] = shaping[k] * o }
+                let o = og[c]
+                for k in Int(cs[c])..<Int(cs[c + 1]) { gains[k] = shaping[k] * o }
             }
             for c in 1..<max(1, channels) {
-                let e = Int(channelStart[c])
-                let o = max(power[e - 2], power[e - 1]) > max(power[e], power[e + 1]) ? offsetGain[c - 1] : offsetGain[c]
+                let e = Int(cs[c])
+                let o = max(power[e - 2], power[e - 1]) > max(power[e], power[e + 1]) ? og[c - 1] : og[c]
                 gains[e - 1] = shaping[e - 1] * o
                 gains[e] = shaping[e] * o
             }
             // 5. Output bin powers; hold each channel's output (as its detector reads it) at or
             // below its MPO in this frame, then the broadband ceiling that lets each channel
             // reach just its own MPO.
-            for k in 0..<binCount { power[k] *= gains[k] * gains[k] }
+            var total: Float = 0
+            for k in 0..<bins {
+                let q = power[k] * gains[k] * gains[k]
+                power[k] = q
+                total += q
+            }
+            if total <= fitting.lowestMPOPower {
+                // No channel can be over its MPO (a detector never reads more than the total), and
+                // the broadband ceiling is the highest MPO: the common case, without reading channels.
+                ceiling = fitting.highestMPOPower
+                return
+            }
+            var headroom = Float.greatestFiniteMagnitude, strongest: Float = 0, dominantMPO = fitting.highestMPOPower
+            var limited = false
             for c in 0..<channels {
-                let k0 = Int(channelStart[c]), k1 = Int(channelStart[c + 1])
-                let out = detect(power, k0, k1, strict: false), limit = fitting.mpoPower[c]
+                let k0 = Int(cs[c]), k1 = Int(cs[c + 1])
+                let out = detect(power, k0, k1, strict: false), limit = mpoPower[c]
                 if out > limit {
                     let scale = limit / out
                     for k in k0..<k1 {
                         gains[k] *= scale.squareRoot()
                         power[k] *= scale
                     }
+                    limited = true
                 }
+                headroom = min(headroom, limit / max(out, powerFloor))
+                if out > strongest { strongest = out; dominantMPO = limit }
             }
-            var total: Float = 0
-            for k in 0..<binCount { total += power[k] }
-            var headroom = Float.greatestFiniteMagnitude, strongest: Float = 0, dominantMPO = fitting.highestMPOPower
-            for c in 0..<channels {
-                let out = detect(power, Int(channelStart[c]), Int(channelStart[c + 1]), strict: false)
-                headroom = min(headroom, fitting.mpoPower[c] / max(out, powerFloor))
-                if out > strongest { strongest = out; dominantMPO = fitting.mpoPower[c] }
+            if limited {
+                // Scaling changed the output: read every channel again (a neighbour's scaling
+                // changes what a channel's detector sees across its edges).
+                total = 0
+                for k in 0..<bins { total += power[k] }
+                headroom = .greatestFiniteMagnitude
+                for c in 0..<channels {
+                    headroom = min(headroom, mpoPower[c] / max(detect(power, Int(cs[c]), Int(cs[c + 1]), strict: false), powerFloor))
+                }
             }
             // Broadband: no more than the MPO of the channel holding most of the output (itself at
             // most the highest MPO), so energy splattered into neighbours at an onset cannot lift
             // the ceiling above what the sound's own channel allows.
             ceiling = min(dominantMPO, total * headroom)
         }
-        ceilings[ceilingIndex] = ceiling
-        ceilingIndex = ceilingIndex + 1 == ceilings.count ? 0 : ceilingIndex + 1
+        let ceilingRing = ceilings.baseAddress!, ringCount = ceilings.count
+        ceilingRing[ceilingIndex] = ceiling
+        ceilingIndex = ceilingIndex + 1 == ringCount ? 0 : ceilingIndex + 1
         var emitCeiling = Float.greatestFiniteMagnitude
-        for i in 0..<ceilings.count { emitCeiling = min(emitCeiling, ceilings[i]) }
+        for i in 0..<ringCount { emitCeiling = min(emitCeiling, ceilingRing[i]) }
 
-        let pairs = UnsafeMutableRawPointer(spectrum.baseAddress!).assumingMemoryBound(to: SIMD2<Float>.self)
-        for k in 0..<binCount { pairs[k] *= gains[k] }
+        let pairs = UnsafeMutableRawPointer(spectrum).assumingMemoryBound(to: SIMD2<Float>.self)
+        for k in 0..<bins { pairs[k] *= gains[k] }
 
         // 6. Back to time, synthesis window, overlap-add.
         fft.inverseUnnormalized()
         let acc = accumulator.baseAddress!
-        for i in 0..<n { acc[i] += x[i] * synthesisWindow[i] }
+        let sw = synthesisWindow.baseAddress!
+        for i in 0..<n { acc[i] += x[i] * sw[i] }
 
         // 7. The output limiter, 1 ms ahead.
         let w = lookAhead
@@ -301,22 +354,23 @@ public final class ProfileProcessor: @unchecked Sendable {
         (signal + (2 * w - 1)).update(from: acc, count: hop)
         acc.update(from: acc + hop, count: n - hop)
         (acc + (n - hop)).update(repeating: 0, count: hop)
-        var s: Float = 0
-        for j in 0..<w { s += signal[j] * signal[j] }
-        windowSum[0] = s
-        var largest = s
-        let windows = w + hop - 1
-        for e in 1..<windows {
-            let enter = signal[e + w - 1], leave = signal[e - 1]
-            s += enter * enter - leave * leave
-            windowSum[e] = s
-            largest = max(largest, s)
-        }
+        // Fast path: the energy of everything the block's windows can see bounds every window's
+        // sum, so when it is under the ceiling nothing needs limiting (almost always).
+        let span = 2 * w - 1 + hop
         let allowed = emitCeiling * Float(w)
-        if largest <= allowed {
-            for i in 0..<hop { output[i] = signal[w - 1 + i] }
+        if Self.energy(signal, span) <= allowed {
+            output.baseAddress!.update(from: signal + (w - 1), count: hop)
         } else {
-            for e in 0..<windows { windowSum[e] = min(1, allowed / max(windowSum[e], powerFloor)) }
+            let windowSum = self.windowSum.baseAddress!
+            let windows = w + hop - 1
+            var s: Float = 0
+            for j in 0..<w { s += signal[j] * signal[j] }
+            windowSum[0] = min(1, allowed / max(s, powerFloor))
+            for e in 1..<windows {
+                let enter = signal[e &+ w &- 1], leave = signal[e &- 1]
+                s = max(0, s + enter * enter - leave * leave)
+                windowSum[e] = min(1, allowed / max(s, powerFloor))
+            }
             for i in 0..<hop {
                 var r: Float = 1
                 for e in i..<(i + w) { r = min(r, windowSum[e]) }
@@ -326,24 +380,45 @@ public final class ProfileProcessor: @unchecked Sendable {
         signal.update(from: signal + hop, count: 2 * w - 1)
     }
 
+    /// Σ x² over `count` samples, eight lanes at a time.
+    @inline(__always)
+    private static func energy(_ x: UnsafeMutablePointer<Float>, _ count: Int) -> Float {
+        var lanes = SIMD8<Float>()
+        var i = 0
+        let raw = UnsafeRawPointer(x)
+        while i &+ 8 <= count {
+            let v = raw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self)
+            lanes += v * v  // not addingProduct: without an FMA target it calls fmaf per lane
+            i &+= 8
+        }
+        var sum = lanes.sum()
+        while i < count {
+            sum += x[i] * x[i]
+            i &+= 1
+        }
+        return sum
+    }
+
     /// A channel's power as the detector reads it: the larger of the sum of bins k0..<k1 and, for
     /// each of them, its power plus its larger neighbour's, so a tone reads whole even where its
-    /// main lobe straddles the channel edge. A neighbour outside the channel counts only when it
-    /// is a peak towards the outside (at least its own outer neighbour): a tone at the edge is,
-    /// while a spectrum that slopes across the edge (speech at low frequencies) is not and so
-    /// does not bias the channel's level.
+    /// main lobe straddles the channel edge. A neighbour outside the channel counts only when the
+    /// channel's own edge bin is at least as strong: a tone inside the channel near its edge puts
+    /// more power in the inside bin, while a spectrum falling across the edge from a stronger
+    /// neighbouring channel (speech at low frequencies) does not, so it cannot lift the level.
     /// With `strict` false every outside neighbour counts (the output side, where reading high
     /// only makes the ceiling safer).
     @inline(__always)
     private func detect(_ power: UnsafeMutablePointer<Float>, _ k0: Int, _ k1: Int, strict: Bool = true) -> Float {
-        let below = !strict || power[k0 - 1] >= power[k0 - 2] ? power[k0 - 1] : 0
-        let above = !strict || power[k1] >= power[k1 + 1] ? power[k1] : 0
-        var sum = power[k0] + power[k1 - 1]
-        var peak = max(power[k0] + max(below, power[k0 + 1]), power[k1 - 1] + max(power[k1 - 2], above))
-        for k in (k0 + 1)..<(k1 - 1) {
+        let below = !strict || power[k0] >= power[k0 &- 1] ? power[k0 &- 1] : 0
+        let above = !strict || power[k1 &- 1] >= power[k1] ? power[k1] : 0
+        var sum = power[k0] + power[k1 &- 1]
+        var peak = max(power[k0] + max(below, power[k0 &+ 1]), power[k1 &- 1] + max(power[k1 &- 2], above))
+        var k = k0 &+ 1
+        while k < k1 &- 1 {
             let p = power[k]
             sum += p
-            peak = max(peak, p + max(power[k - 1], power[k + 1]))
+            peak = max(peak, p + max(power[k &- 1], power[k &+ 1]))
+            k &+= 1
         }
         return max(sum, peak)
     }
@@ -437,7 +512,7 @@ public final class ProfileProcessor: @unchecked Sendable {
         current.pointee._withUnsafeGuaranteedRef { fitting in
             for c in 0..<channelCount {
                 // Start the detector at the quiet end so the first blocks are not over-amplified.
-                smoothedPower[c] = powerFloor
+                smoothedAmplitude[c] = amplitudeFloor
                 smoothedLevel[c] = fitting.fullScaleDBSPL - 200
                 glideDB[c] = 0
                 gainDB[c] = fitting.gainDB(channel: c, level: smoothedLevel[c])

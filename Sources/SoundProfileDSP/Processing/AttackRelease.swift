@@ -8,10 +8,13 @@ import Darwin
 ///
 /// ANSI S3.22 measures attack as the time the output takes to settle within 3 dB of its steady
 /// value after the input steps from 55 to 90 dB SPL, and release as the time to settle within
-/// 4 dB after the step back to 55 dB SPL. The processor smooths each channel's *power* with a
-/// one-pole filter, P_s(t) = P_end + (P_start − P_end)·e^(−t/τ) (smoothing power rather than dB
-/// keeps a fluctuating signal's mean level: measured on noise, a dB smoother with 5/50 ms read
-/// 1.3–1.6 dB high), and applies the WDRC gain of L_s = 10·log10(P_s). The output's distance
+/// 4 dB after the step back to 55 dB SPL. The processor smooths each channel's *amplitude* (the
+/// square root of its power) with a one-pole filter, A_s(t) = A_end + (A_start − A_end)·e^(−t/τ),
+/// and applies the WDRC gain of L_s = 20·log10(A_s). The domain matters for fluctuating sounds:
+/// an asymmetric smoother follows peaks or dips, and with the ANSI times a dB smoother reads
+/// noise 1.3–1.6 dB high and a power smoother 0.3–0.7 dB low, while in amplitude the attack and
+/// release constants come out nearly equal (9 and 14 ms for 5/50 ms at CR 2) and noise reads
+/// within 0.2 dB of its mean level (simulated on Gaussian noise). The output's distance
 /// from steady state is |G(L_s(t)) − G(L_end)|; with u = t/τ it depends on u alone, so the first
 /// u* after which it stays within the tolerance gives τ = T/u*. u* is found by a coarse scan
 /// (64 points) refined by bisection — exact for any static curve (kneepoints, limiter), and a few
@@ -59,10 +62,10 @@ public enum AttackRelease {
         Float(exp(-blockSeconds / tau))
     }
 
-    /// The smoothed level after u time constants of a power-domain step from `start` to `end` dB.
+    /// The smoothed level after u time constants of an amplitude-domain step from `start` to `end` dB.
     static func level(_ u: Double, from start: Double, to end: Double) -> Double {
-        // 10·log10(P_end + (P_start − P_end)·e^(−u)), relative to P_end to stay finite.
-        end + 10 * log10(1 + (pow(10, (start - end) / 10) - 1) * exp(-u))
+        // 20·log10(A_end + (A_start − A_end)·e^(−u)), relative to A_end to stay finite.
+        end + 20 * log10(1 + (pow(10, (start - end) / 20) - 1) * exp(-u))
     }
 
     /// u* = t/τ at which the output settles within `tolerance` dB for good.

@@ -45,6 +45,8 @@ final class ChannelFitting: @unchecked Sendable {
     let mpoPower: UnsafeMutableBufferPointer<Float>
     /// The largest of ``mpoPower`` (the broadband ceiling).
     let highestMPOPower: Float
+    /// The smallest of ``mpoPower``.
+    let lowestMPOPower: Float
     /// Per-block smoothing coefficients of the channel power.
     let attackCoefficient: UnsafeMutableBufferPointer<Float>
     let releaseCoefficient: UnsafeMutableBufferPointer<Float>
@@ -93,6 +95,7 @@ final class ChannelFitting: @unchecked Sendable {
         let mpoPowers = curves.map { pow(10, ($0.mpoDBSPL - fullScaleDBSPL) / 10) }
         mpoPower = buffer(mpoPowers)
         highestMPOPower = Float(mpoPowers.max() ?? 1)
+        lowestMPOPower = Float(mpoPowers.min() ?? 1)
         let lead = configuration.detectorLeadSeconds, block = configuration.blockSeconds
         attackCoefficient = buffer(zip(curves, attack).map { curve, ms in
             Double(AttackRelease.coefficient(timeConstant: AttackRelease.attackTimeConstant(milliseconds: ms, curve: curve, detectorLead: lead), blockSeconds: block))
@@ -159,18 +162,21 @@ final class ChannelFitting: @unchecked Sendable {
         return re * re / (Double(n) * Double(n) / 2)  // N·Σw², Σ sin² = N/2
     }
 
-    /// Per-bin linear gains whose smoothed response meets the targets at every bin centre and
-    /// every half bin between: H(x) = Σ_j G_j·s(j − x), and each round multiplies G_k by the
-    /// geometric mean of T/H at k − ½, k, k + ½ (weights ¼, ½, ¼).
+    /// Per-bin linear gains whose smoothed response meets the targets at every quarter bin:
+    /// H(x) = Σ_j G_j·s(j − x), and each round multiplies G_k by the weighted geometric mean of
+    /// T/H over x within half a bin of k (weights 1 − |x − k|). Evaluating between the bins keeps
+    /// narrow bands at low frequencies (a third-octave at 315 Hz is narrower than a 187.5 Hz bin)
+    /// on the targets too.
     static func shapingGains(targets: [TargetGain], configuration: ProcessorConfiguration) -> [Double] {
-        let bins = configuration.binCount, df = configuration.binSpacingHz
+        let bins = configuration.binCount, df = configuration.binSpacingHz, n = configuration.fftSize
+        let phases = 4, reach = 4  // quarter bins; kernel over |j − x| < 4 bins
         func t(_ x: Double) -> Double { pow(10, targets.insertionGainDB(atHz: max(x, 0.25) * df) / 20) }
-        let n = configuration.fftSize
-        // Kernel at offsets −3.5 … 3.5 in half bins: index (offset + 3.5)·2.
-        let kernel = (0...14).map { spread(Double($0) / 2 - 3.5, fftSize: n) }
-        // Normalise the truncated kernel (whole-bin and half-bin phases) so a flat G gives H = G exactly.
-        let wholeSum = stride(from: 1, through: 13, by: 2).reduce(0.0) { $0 + kernel[$1] }
-        let halfSum = stride(from: 0, through: 14, by: 2).reduce(0.0) { $0 + kernel[$1] }
+        // kernel[(j − x + reach)·phases] for j − x on the quarter-bin grid.
+        let kernel = (0...(2 * reach * phases)).map { spread(Double($0) / Double(phases) - Double(reach), fftSize: n) }
+        // Per phase, the truncated kernel's sum, so a flat G gives H = G exactly.
+        let norm = (0..<phases).map { phase in
+            stride(from: phase == 0 ? 0 : phases - phase, through: 2 * reach * phases, by: phases).reduce(0.0) { $0 + kernel[$1] }
+        }
         var g = (0..<bins).map { t(Double($0)) }
         func at(_ j: Int) -> Double {  // the spectrum of a real signal mirrors at DC and at Nyquist
             var j = j
@@ -178,22 +184,28 @@ final class ChannelFitting: @unchecked Sendable {
             if j > bins - 1 { j = 2 * (bins - 1) - j }
             return g[j]
         }
-        // H at x = half/2 bins.
-        func response(half: Int) -> Double {
+        // H at x = m/phases.
+        func response(_ m: Int) -> Double {
             var h = 0.0
-            // Bins j with |j − x| ≤ 3.5: offset (j − x) in half bins = 2j − half.
-            let lowest = Int(((Double(half) / 2) - 3.5).rounded(.up)), highest = Int(((Double(half) / 2) + 3.5).rounded(.down))
-            for j in lowest...highest { h += kernel[2 * j - half + 7] * at(j) }
-            return h / (half % 2 == 0 ? wholeSum : halfSum)
+            let first = Int((Double(m) / Double(phases) - Double(reach)).rounded(.up))
+            let last = Int((Double(m) / Double(phases) + Double(reach)).rounded(.down))
+            for j in first...last { h += kernel[(j - first) * phases + (first * phases - m + reach * phases)] * at(j) }
+            return h / norm[((m % phases) + phases) % phases]
         }
+        let points = (-phases / 2)...(phases / 2)
         for _ in 0..<10 {
             var next = g
             for k in 0..<bins {
-                var logRatio = 0.5 * log(t(Double(k)) / response(half: 2 * k))
-                if k > 0 { logRatio += 0.25 * log(t(Double(k) - 0.5) / response(half: 2 * k - 1)) } else { logRatio *= 2 }
-                if k < bins - 1 { logRatio += 0.25 * log(t(Double(k) + 0.5) / response(half: 2 * k + 1)) } else { logRatio *= k > 0 ? 4.0 / 3 : 1 }
+                var logRatio = 0.0, weight = 0.0
+                for p in points {
+                    let m = k * phases + p
+                    guard m >= 0, m <= (bins - 1) * phases else { continue }
+                    let w = 1 - abs(Double(p)) / Double(phases)
+                    logRatio += w * log(t(Double(m) / Double(phases)) / response(m))
+                    weight += w
+                }
                 let target = t(Double(k))
-                next[k] = min(max(g[k] * exp(logRatio), target / 4), target * 4)
+                next[k] = min(max(g[k] * exp(logRatio / weight), target / 4), target * 4)
             }
             g = next
         }
