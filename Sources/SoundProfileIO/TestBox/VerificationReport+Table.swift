@@ -9,7 +9,8 @@ extension VerificationReport {
     /// The verification sheet as text for reading: the measurements per frequency, then every
     /// check with its limit, worst value and PASS/FAIL. Levels in dB SPL, gains in dB.
     public func table() -> String {
-        func f1(_ x: Double) -> String { String(format: "%.1f", x) }
+        func f1(_ x: Double) -> String { String(format: "%.1f", abs(x) < 0.05 ? 0 : x) }  // no "-0.0"
+        func signed(_ x: Double) -> String { String(format: "%+.1f", abs(x) < 0.05 ? 0 : x) }
         func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : String(repeating: " ", count: n - s.count) + s }
         func padRight(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
         func hz(_ f: Double) -> String { f >= 1000 ? String(format: f.truncatingRemainder(dividingBy: 1000) < 1 ? "%.0fk" : "%.2gk", f / 1000) : String(Int(f.rounded())) }
@@ -31,7 +32,7 @@ extension VerificationReport {
             for (i, band) in first.bands.enumerated() {
                 out += pad(band.label, 6) + insertionGain.map { curve in
                     let b = curve.bands[i]
-                    return pad(f1(b.realisedDB), 7) + pad(f1(b.prescribedDB), 7) + pad((b.differenceDB >= 0 ? "+" : "") + f1(b.differenceDB), 6) + (b.checked ? "*" : " ")
+                    return pad(f1(b.realisedDB), 7) + pad(f1(b.prescribedDB), 7) + pad(signed(b.differenceDB), 6) + (b.checked ? "*" : " ")
                 }.joined() + "\n"
             }
         }
