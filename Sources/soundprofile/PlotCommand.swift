@@ -46,7 +46,7 @@ private func readInput(_ path: String, command: String) throws -> Data {
 struct PlotAudiogram: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audiogram",
-        abstract: "The audiogram: log frequency 125–8000 Hz, dB HL downward, right ear red O, left ear blue X (640 × 520 px).")
+        abstract: "The audiogram: log frequency 125–8000 Hz, dB HL downward, right ear red O, left ear blue X (600 × 620 px).")
 
     @Argument(help: ArgumentHelp("The audiogram JSON file.", valueName: "file"))
     var file: String

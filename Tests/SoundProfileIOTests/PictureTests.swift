@@ -28,11 +28,13 @@ import SoundProfileDSP
         let picture = Pictures.audiogram(audiogram)
         let svg = SVGInspection(picture.svg)
         Self.expectSelfContained(picture.svg, svg)
-        #expect(svg.elements[0].number("width") == 640 && svg.elements[0].number("height") == 520)
+        #expect(svg.elements[0].number("width") == 600 && svg.elements[0].number("height") == 620)
         let panel = try #require(picture.panels["audiogram"])
         // Log frequency: each octave the same width; dB HL grows downward.
         #expect(abs((panel.px(1000) - panel.px(500)) - (panel.px(4000) - panel.px(2000))) < 1e-9)
         #expect(panel.px(125) == panel.left && abs(panel.px(8000) - (panel.left + panel.width)) < 1e-9)
+        // One octave as long as 20 dB (ANSI S3.21).
+        #expect(abs((panel.px(2000) - panel.px(1000)) - (panel.py(40) - panel.py(20))) < 1e-9)
         #expect(panel.py(-10) == panel.top && panel.py(120) == panel.top + panel.height && panel.py(40) > panel.py(20))
         // Right ear: red open circles exactly at (f, dB HL).
         let circles = svg.withClass("right-ear").filter { $0.name == "circle" }

@@ -24,7 +24,7 @@ struct PictureRouteTests {
             let user = try await client.user()
             let other = try await client.user()
             let audiogram = try await client.audiogram(for: user)
-            Self.expectSVG(try await client.send(.get, "/v1/audiograms/\(audiogram).svg", token: user.token), width: "640")
+            Self.expectSVG(try await client.send(.get, "/v1/audiograms/\(audiogram).svg", token: user.token), width: "600")
             #expect(try await client.send(.get, "/v1/audiograms/\(audiogram).svg", token: other.token).status == .notFound)
             #expect(try await client.send(.get, "/v1/audiograms/\(UUID()).svg", token: user.token).status == .notFound)
             // The JSON route is still the JSON route.

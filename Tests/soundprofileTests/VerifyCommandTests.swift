@@ -86,7 +86,7 @@ import Testing
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let audiogram = try CLI.run(["plot", "audiogram", CLI.fixture("audiograms/N3.json")])
-        #expect(audiogram.status == 0 && audiogram.stdout.contains(#"width="640" height="520""#))
+        #expect(audiogram.status == 0 && audiogram.stdout.contains(#"width="600" height="620""#))
         let profile = try fitN3(preset: "pod16k", in: dir)
         let out = dir.appendingPathComponent("profile.svg").path
         let p = try CLI.run(["plot", "profile", profile, "--output", out])

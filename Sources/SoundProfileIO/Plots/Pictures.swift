@@ -39,14 +39,15 @@ public enum Pictures {
 
     /// The audiogram in the clinical convention: frequency on a log axis 125–8000 Hz, hearing
     /// level in dB HL increasing downward (−10 at the top, 120 at the bottom), the right ear as red
-    /// circles (O), the left as blue crosses (X), each ear's points joined by a line. 640 × 520 px.
+    /// circles (O), the left as blue crosses (X), each ear's points joined by a line. One octave is as
+    /// long as 20 dB (80 px), the aspect ANSI S3.21 recommends. 600 × 620 px.
     /// - Parameters:
     ///   - audiogram: The audiogram.
     ///   - title: The title (e.g. the file name).
     /// - Returns: The picture; its panel is named "audiogram".
     public static func audiogram(_ audiogram: Audiogram, title: String = "Audiogram") -> SVGPicture {
-        var svg = SVGDocument(width: 640, height: 520)
-        let panel = PlotPanel(left: 80, top: 50, width: 520, height: 400, x: .frequency(from: 125, to: 8000),
+        var svg = SVGDocument(width: 600, height: 620)
+        let panel = PlotPanel(left: 80, top: 50, width: 480, height: 520, x: .frequency(from: 125, to: 8000),
                               y: .linear(from: -10, to: 120, step: 10, label: "Hearing level (dB HL)"), title: title)
         panel.drawAxes(&svg)
         svg.rect(panel.left, panel.py(-10), panel.width, panel.py(25) - panel.py(-10), fill: "#2ca02c", opacity: 0.06)
