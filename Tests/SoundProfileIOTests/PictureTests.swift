@@ -136,4 +136,36 @@ import SoundProfileDSP
         #expect(throws: PictureError.self) { try Pictures.analysis(Data("{\"hello\": 1}".utf8)) }
         #expect(throws: PictureError.self) { try Pictures.analysis(Data("not json".utf8)) }
     }
+
+    @Test func verificationSheetPlotsTheReportsNumbers() throws {
+        let report = try VerificationTests.report()
+        let picture = Pictures.verification(report)
+        let svg = SVGInspection(picture.svg)
+        Self.expectSelfContained(picture.svg, svg)
+        #expect(picture.width == 1320 && picture.height == 900)
+        let ospl = try #require(picture.panels["ospl90"]), insertion = try #require(picture.panels["insertion"]), io = try #require(picture.panels["io"])
+        let dots = svg.withClass("ospl90")
+        #expect(dots.count == report.ospl90.points.count)
+        for (dot, p) in zip(dots, report.ospl90.points) {
+            #expect(abs(dot.number("cx")! - ospl.px(p.frequencyHz)) <= Self.pixel && abs(dot.number("cy")! - ospl.py(p.totalOutputDBSPL)) <= Self.pixel)
+        }
+        for curve in report.insertionGain {
+            let dots = svg.withClass("ig-\(Int(curve.speechDBSPL))")
+            #expect(dots.count == curve.bands.count)
+            for (dot, b) in zip(dots, curve.bands) {
+                #expect(abs(dot.number("cx")! - insertion.px(b.centerHz)) <= Self.pixel && abs(dot.number("cy")! - insertion.py(b.realisedDB)) <= Self.pixel)
+            }
+            #expect(svg.polylinePoints("ig-prescribed-\(Int(curve.speechDBSPL))-line").count == curve.bands.count)
+        }
+        let at1k = try #require(report.ioCurves.first { $0.frequencyHz == 1000 })
+        let ioDots = svg.withClass("io-1000")
+        #expect(ioDots.count == 13)
+        for (dot, p) in zip(ioDots, at1k.points) {
+            let q = io.point(p.inputDBSPL, p.outputDBSPL)
+            #expect(abs(dot.number("cx")! - q.0) <= Self.pixel && abs(dot.number("cy")! - q.1) <= Self.pixel)
+        }
+        // One PASS/FAIL badge per check, and the texts name every check.
+        #expect(svg.withClass("pass").count + svg.withClass("fail").count == report.checks.count)
+        #expect(svg.texts.contains("Output (dB SPL)") && svg.texts.contains("Insertion gain (dB)") && svg.texts.contains("Input (dB SPL)"))
+    }
 }
