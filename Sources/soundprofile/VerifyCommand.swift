@@ -29,8 +29,8 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Fitted profile JSON (from `soundprofile fit`).", valueName: "file"))
     var profile: String
 
-    @Option(help: "Which ear to measure: right or left.")
-    var ear: EarOption = .right
+    @Option(help: "Which ear to measure: right or left. Default: the right ear when the profile has one, else the left.")
+    var ear: EarOption?
 
     @Option(help: ArgumentHelp("The processor preset: pod16k, pod24k or studio48k. Default: the profile's preset (fit --preset), else pod24k.", valueName: "name"))
     var preset: String?
@@ -82,7 +82,7 @@ struct VerifyCommand: ParsableCommand {
             printError("soundprofile verify: --profile \(profile): \(describeProfileError(error))")
             throw ExitCode(1)
         }
-        let ear = self.ear.ear
+        let ear = self.ear?.ear ?? (fitted[.right] != nil ? .right : .left)
         guard fitted[ear] != nil else {
             printError("soundprofile verify: --ear \(ear.rawValue): the profile \(profile) has no \(ear.rawValue) ear (it has: \(Ear.allCases.filter { fitted[$0] != nil }.map(\.rawValue).joined(separator: ", ")))")
             throw ExitCode(1)

@@ -61,6 +61,12 @@ import Testing
         #expect(try CLI.run(["fit", "--audiogram", dir.appendingPathComponent("a.json").path, "--preset", "pod16k", "--output", oneEar]).status == 0)
         let noLeft = try CLI.run(["verify", "--profile", oneEar, "--ear", "left"])
         #expect(noLeft.status == 1 && noLeft.stderr.contains("has no left ear (it has: right)"), "\(noLeft.stderr)")
+        // Without --ear, a left-only profile is measured on its left ear.
+        let leftOnly = dir.appendingPathComponent("left.json").path
+        try Data(#"{"left": {"500": 30, "1000": 40, "2000": 50}}"#.utf8).write(to: URL(fileURLWithPath: dir.appendingPathComponent("b.json").path))
+        #expect(try CLI.run(["fit", "--audiogram", dir.appendingPathComponent("b.json").path, "--preset", "pod16k", "--output", leftOnly]).status == 0)
+        let left = try CLI.run(["verify", "--profile", leftOnly])
+        #expect(left.status == 0 && left.stdout.contains("left ear"), "\(left.stderr)")
     }
 
     @Test func anotherPresetRefitsAndSaysSo() throws {
