@@ -162,7 +162,7 @@ import SoundProfileDSP
         #expect(try JSONDecoder().decode(VerificationReport.self, from: data) == report)
         let text = String(decoding: data, as: UTF8.self)
         for key in ["\"ospl90\"", "\"fullOnGain\"", "\"response60\"", "\"insertionGain\"", "\"ioCurves\"", "\"attackRelease\"", "\"distortion\"",
-                    "\"groupDelay\"", "\"thdPercent\"", "\"outputDBSPL\"", "\"attackMilliseconds\"", "\"frequencyHz\""] {
+                    "\"groupDelay\"", "\"units\"", "\"thdPercent\"", "\"outputDBSPL\"", "\"attackMilliseconds\"", "\"frequencyHz\""] {
             #expect(text.contains(key), "\(key) missing")
         }
     }

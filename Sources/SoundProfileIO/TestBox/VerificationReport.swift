@@ -7,6 +7,19 @@ public import SoundProfileDSP
 public struct VerificationReport: Codable, Sendable, Equatable {
     /// The format version (1).
     public var schemaVersion = 1
+    /// What each key suffix means (`"Hz"`, `"DB"`, `"DBSPL"`, `"Milliseconds"`, `"Percent"`, `"samples"`),
+    /// written into the JSON so a reader needs no other document.
+    public var units: [String: String] = VerificationReport.unitNames
+
+    /// The units of the JSON keys, by key suffix.
+    public static let unitNames: [String: String] = [
+        "Hz": "frequency in hertz",
+        "DB": "level difference (gain, insertion gain, deviation) in decibels",
+        "DBSPL": "sound pressure level in dB SPL (re 20 µPa), calibrated by fullScaleDBSPL = the level of RMS 1.0",
+        "Milliseconds": "time in milliseconds",
+        "Percent": "percent",
+        "samples": "samples at sampleRate",
+    ]
     /// The ear measured.
     public var ear: Ear
     /// The processor preset measured (pod16k, pod24k, studio48k).
