@@ -1,18 +1,6 @@
 public import SoundProfileDSP
 import Foundation
 
-/// Why a verification could not run.
-public enum TestBoxError: Error, Equatable, CustomStringConvertible {
-    /// A tolerance outside its allowed range.
-    case invalidTolerance(field: String, value: Double, allowed: String)
-
-    public var description: String {
-        switch self {
-        case let .invalidTolerance(field, value, allowed): "\(field) \(value) is not allowed: it must be \(allowed)"
-        }
-    }
-}
-
 /// A virtual hearing-aid test box (after ANSI S3.22 / IEC 60118-0): it runs the real
 /// ``ProfileProcessor`` on pure tones and LTASS-shaped noise and measures the output, so what it
 /// reports is what the pod does.
