@@ -226,10 +226,12 @@ public struct TestBox: Sendable {
     func measureAttackRelease(frequencyHz f: Double) throws -> VerificationReport.AttackReleaseResult {
         let processor = try ProfileProcessor(configuration: configuration, profile: profile, ear: ear)
         let fs = configuration.sampleRate
-        let band = profile[ear]!.bands.min { abs(log($0.centerHz / f)) < abs(log($1.centerHz / f)) }!
+        // The fitted times of the band the tone falls in: the channel's own band when the profile
+        // was fitted in the preset's channels, else the fitted band whose centre is nearest.
+        let bands = profile[ear]!.bands
         let c = channel(of: f, in: processor.channels.bands)
-        let fittedRelease = processor.refittedProfile ? band.releaseMilliseconds : profile[ear]!.bands[min(c, profile[ear]!.bands.count - 1)].releaseMilliseconds
-        let fittedAttack = processor.refittedProfile ? band.attackMilliseconds : profile[ear]!.bands[min(c, profile[ear]!.bands.count - 1)].attackMilliseconds
+        let band = !processor.refittedProfile && c < bands.count ? bands[c] : bands.min { abs(log($0.centerHz / f)) < abs(log($1.centerHz / f)) }!
+        let fittedAttack = band.attackMilliseconds, fittedRelease = band.releaseMilliseconds
         let hop = processor.hop
         let segment = Int(fs * (fittedRelease / 1000 * 4 + 0.2)) / hop * hop
         var x = [Float]()
