@@ -137,8 +137,8 @@ import SoundProfileDSP
         #expect(throws: PictureError.self) { try Pictures.analysis(Data("not json".utf8)) }
     }
 
-    @Test func verificationSheetPlotsTheReportsNumbers() throws {
-        let report = try VerificationTests.report()
+    @Test func verificationSheetPlotsTheReportsNumbers() async throws {
+        let report = try await VerificationTests.report()
         let picture = Pictures.verification(report)
         let svg = SVGInspection(picture.svg)
         Self.expectSelfContained(picture.svg, svg)

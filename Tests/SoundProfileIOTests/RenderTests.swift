@@ -88,7 +88,7 @@ import SoundProfileDSP
         return String(decoding: data, as: UTF8.self)
     }
 
-    static func pictures() throws -> [(String, SVGPicture)] {
+    static func pictures() async throws -> [(String, SVGPicture)] {
         let n3 = try PictureTests.n3()
         var options = FittingOptions(rule: .nalR)
         options.fitInChannels(of: .pod16k)
@@ -97,17 +97,17 @@ import SoundProfileDSP
             ("audiogram", Pictures.audiogram(n3)),
             ("profile", try Pictures.profile(profile)),
             ("analysis", try Pictures.analysis(Data(PictureTests.analysisJSON.utf8))),
-            ("verification", Pictures.verification(try VerificationTests.report())),
+            ("verification", Pictures.verification(try await VerificationTests.report())),
         ]
     }
 
-    @Test func everyPictureRendersAtItsSizeAndIsNotBlank() throws {
+    @Test func everyPictureRendersAtItsSizeAndIsNotBlank() async throws {
         guard let renderer = Self.renderer else {
             print("RenderTests: SKIPPED — rsvg-convert not found (apt-get install librsvg2-bin; .ci/run installs it)")
             return
         }
-        for (kind, picture) in try Self.pictures() {
-            let r = try Self.render(picture, renderer: renderer)
+        for (kind, picture) in try await Self.pictures() {
+            let r = try await offThePool { try Self.render(picture, renderer: renderer) }
             #expect(r.width == Int(picture.width) && r.height == Int(picture.height), "\(kind): \(r.width)×\(r.height) px")
             #expect(r.nonWhite > 0.02 && r.nonWhite < 0.8, "\(kind): \(r.nonWhite * 100) % of pixels drawn")
             #expect(r.colours > 20, "\(kind): \(r.colours) colours")

@@ -16,7 +16,7 @@ import SoundProfileDSP
 
     private static let cached = Result { try TestBox(profile: n3Profile(), ear: .right, configuration: .pod24k).run() }
     /// N3 (NAL-R, pod24k channels), right ear, on pod24k; measured once per test run.
-    static func report() throws -> VerificationReport { try cached.get() }
+    static func report() async throws -> VerificationReport { try await offThePool { try cached.get() } }
 
     /// Runs `x` through a fresh processor with the test's own loop.
     static func process(_ profile: SoundProfile, _ x: [Float], configuration: ProcessorConfiguration = .pod24k) throws -> (y: [Float], latency: Int) {
@@ -49,8 +49,8 @@ import SoundProfileDSP
     static func dB(_ meanSquare: Double) -> Double { 10 * log10(meanSquare) + 100 }
 
     @Test(arguments: [(1000.0, 60.0), (4000, 60), (1000, 90), (500, 80), (2000, 45)])
-    func toneOutputAgreesWithAnIndependentFFT(frequency: Double, level: Double) throws {
-        let report = try Self.report()
+    func toneOutputAgreesWithAnIndependentFFT(frequency: Double, level: Double) async throws {
+        let report = try await Self.report()
         let measured: Double
         if level == 90 {
             measured = try #require(report.ospl90.points.first { abs($0.frequencyHz - frequency) < 0.01 }).outputDBSPL
@@ -62,7 +62,7 @@ import SoundProfileDSP
         let fs = 24000.0, period = 4800  // 0.2 s: a whole number of periods of every test frequency
         let amplitude = pow(10, (level - 100) / 20) * 2.0.squareRoot()
         let x = (0..<Int(fs * 0.6)).map { Float(amplitude * sin(2 * .pi * frequency * Double($0) / fs + 1.0)) }
-        let (y, _) = try Self.process(Self.n3Profile(), x)
+        let (y, _) = try await offThePool { try Self.process(Self.n3Profile(), x) }
         let p = try Self.lineSpectrum(y[(y.count - period)...])
         let k = Int((frequency * Double(period) / fs).rounded())
         let independent = Self.dB(p[k])
@@ -70,14 +70,14 @@ import SoundProfileDSP
     }
 
     @Test(arguments: [(65.0, "1k"), (65, "2k"), (55, "500"), (80, "4k")])
-    func ltassInsertionGainAgreesWithAnIndependentFFT(speech: Double, label: String) throws {
-        let report = try Self.report()
+    func ltassInsertionGainAgreesWithAnIndependentFFT(speech: Double, label: String) async throws {
+        let report = try await Self.report()
         let band = try #require(report.insertionGain.first { $0.speechDBSPL == speech }?.bands.first { $0.label == label })
         // The same looping noise (the signal is shared; the analysis is not): one whole loop of the
         // steady output against the loop of the input it came from, each with one FFT.
         let count = 1 << 16
         let x = try TestBoxSignals.ltassNoise(sampleRate: 24000, speechDBSPL: speech, fullScaleDBSPL: 100, count: count, seed: UInt64(speech))
-        let (y, d) = try Self.process(Self.n3Profile(), x + x + x)
+        let (y, d) = try await offThePool { try Self.process(Self.n3Profile(), x + x + x) }
         let py = try Self.lineSpectrum(y[(count + d)..<(2 * count + d)])
         let px = try Self.lineSpectrum(x[...])
         let binHz = 24000.0 / Double(count)
@@ -87,13 +87,13 @@ import SoundProfileDSP
         #expect(abs(band.realisedDB - independent) <= 0.2, "LTASS \(Int(speech)) dB SPL, \(label) Hz: test box \(band.realisedDB), independent \(independent) dB")
     }
 
-    @Test func distortionAgreesWithAnIndependentFFT() throws {
-        let report = try Self.report()
+    @Test func distortionAgreesWithAnIndependentFFT() async throws {
+        let report = try await Self.report()
         for point in report.distortion {
             let fs = 24000.0, period = 4800
             let amplitude = pow(10, (70 - 100) / 20) * 2.0.squareRoot()
             let x = (0..<Int(fs * 0.6)).map { Float(amplitude * sin(2 * .pi * point.frequencyHz * Double($0) / fs)) }
-            let (y, _) = try Self.process(Self.n3Profile(), x)
+            let (y, _) = try await offThePool { try Self.process(Self.n3Profile(), x) }
             let p = try Self.lineSpectrum(y[(y.count - period)...])
             let k = Int(point.frequencyHz * Double(period) / fs)
             let harmonics = stride(from: 2 * k, to: period / 2 - 1, by: k).reduce(0.0) { $0 + p[$1] }
@@ -103,8 +103,8 @@ import SoundProfileDSP
     }
 
     /// The processor's gains are real (zero phase) per bin, so its group delay is its latency.
-    @Test func groupDelayIsTheStatedLatency() throws {
-        let report = try Self.report()
+    @Test func groupDelayIsTheStatedLatency() async throws {
+        let report = try await Self.report()
         #expect(report.latency.samples == ProcessorConfiguration.pod24k.latencySamples)
         for point in report.groupDelay {
             #expect(abs(point.samples - Double(report.latency.samples)) <= 0.5, "\(Int(point.frequencyHz)) Hz: \(point.samples) samples")
@@ -114,8 +114,8 @@ import SoundProfileDSP
 
     /// The prescription next to every tone is the profile's own: T(f) + (1/CR − 1)·(L − (K + 25))
     /// above the kneepoint, held at the MPO (recomputed here from the profile's numbers).
-    @Test func prescribedToneOutputIsTheProfiles() throws {
-        let report = try Self.report()
+    @Test func prescribedToneOutputIsTheProfiles() async throws {
+        let report = try await Self.report()
         let ear = try Self.n3Profile()[.right]!
         for curve in report.ioCurves {
             let band = ear.bands[curve.channel]
@@ -130,8 +130,8 @@ import SoundProfileDSP
 
     /// The checks follow the tolerances: what passes at ±3 dB fails at ±0.1 dB, and a THD limit
     /// below the measured THD fails.
-    @Test func checksFailWhenTheTolerancesAreTight() throws {
-        let report = try Self.report()
+    @Test func checksFailWhenTheTolerancesAreTight() async throws {
+        let report = try await Self.report()
         #expect(report.passes(kind: "fitting"), "\(report.checks.filter { !$0.pass })")
         var tight = VerificationTolerances()
         tight.responseDB = 0.1
@@ -147,7 +147,7 @@ import SoundProfileDSP
         #expect(report.distortion.map(\.frequencyHz) == [500, 800, 1600])
     }
 
-    @Test func aToleranceOutOfRangeIsRejectedByName() throws {
+    @Test func aToleranceOutOfRangeIsRejectedByName() async throws {
         var t = VerificationTolerances()
         t.responseDB = 0
         #expect(throws: TestBoxError.invalidTolerance(field: "responseDB", value: 0, allowed: "0.1…40.0")) {
@@ -156,8 +156,8 @@ import SoundProfileDSP
     }
 
     /// The JSON carries every curve, with units in the keys.
-    @Test func jsonRoundTrips() throws {
-        let report = try Self.report()
+    @Test func jsonRoundTrips() async throws {
+        let report = try await Self.report()
         let data = try JSONEncoder().encode(report)
         #expect(try JSONDecoder().decode(VerificationReport.self, from: data) == report)
         let text = String(decoding: data, as: UTF8.self)
