@@ -155,7 +155,7 @@ public enum FileAnalysis {
         for _ in 0..<channels {
             analyzers.append(try ChannelState(layout: layout, sampleRate: Double(format.sampleRate), fftSize: fftSize, hop: hop, settings: settings))
         }
-        let chunkFrames = max(hop, 8192)
+        let chunkFrames = max(hop, 1 << 16)  // large decode blocks: fewer libsndfile calls per frame
         let chunk = UnsafeMutableBufferPointer<Float>.allocate(capacity: chunkFrames * channels)
         defer { chunk.deallocate() }
         var total: Int64 = 0
@@ -208,7 +208,7 @@ final class ChannelState {
         }
         analyzer = try BandAnalyzer(layout: layout, sampleRate: sampleRate, fftSize: fftSize, window: settings.window,
                                     fullScaleDBSPL: settings.fullScaleDBSPL, narrowBands: settings.narrowBands)
-        statistics = LevelStatistics(bandCount: analyzer.bandCount)
+        statistics = LevelStatistics(bandCount: analyzer.bandCount, powerReferenceDB: settings.fullScaleDBSPL)
         frame = .allocate(capacity: fftSize)
         frame.initialize(repeating: 0)
         levels = .allocate(capacity: analyzer.bandCount)
@@ -224,11 +224,16 @@ final class ChannelState {
     /// Appends interleaved samples of one channel; analyses every frame that completes.
     func push(_ chunk: UnsafeMutableBufferPointer<Float>, frames count: Int, channel: Int, stride: Int) {
         let n = analyzer.fftSize
+        let source = chunk.baseAddress! + channel, destination = frame.baseAddress!
         var i = 0
         while i < count {
-            let take = min(count - i, n - filled)
-            for j in 0..<take { frame[filled + j] = chunk[(i + j) * stride + channel] }
-            filled += take
+            let take = min(count - i, n - filled), at = filled
+            if stride == 1 {
+                (destination + at).update(from: source + i, count: take)
+            } else {
+                for j in 0..<take { destination[at + j] = source[(i + j) * stride] }
+            }
+            filled = at + take
             i += take
             if filled == n {
                 analyseFrame()
@@ -249,13 +254,14 @@ final class ChannelState {
     }
 
     private func analyseFrame() {
-        let overall = analyzer.bandLevels(frame: UnsafeBufferPointer(frame), into: levels)
-        statistics.add(levels: UnsafeBufferPointer(levels))
-        overallPowerSum += pow(10, (Double(overall) - analyzer.fullScaleDBSPL) / 10)
+        // Powers straight into the statistics: one log2f per band, no pow (`levels` holds powers).
+        let total = analyzer.bandPowers(frame: UnsafeBufferPointer(frame), into: levels)
+        statistics.add(powers: UnsafeBufferPointer(levels))
+        overallPowerSum += Double(max(total, powerFloor))
         frames += 1
     }
 
-    var overallLeqDB: Double { 10 * log10(overallPowerSum / Double(max(frames, 1))) + analyzer.fullScaleDBSPL }
+    var overallLeqDB: Double { 10 * log10(overallPowerSum / Double(max(frames, 1))) + analyzer.fullScaleDBSPL }  // powers re full scale
 }
 
 /// Invalid analysis settings.
