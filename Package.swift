@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        // Content hashes (SoundProfileIO) and JWT signing (SoundProfileServer).
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
@@ -35,7 +36,11 @@ let package = Package(
         .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
         .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
         .target(name: "SoundProfileDSP", dependencies: ["CFFTW"], swiftSettings: strict),
-        .target(name: "SoundProfileIO", dependencies: ["SoundProfileDSP", "CSndFile"], swiftSettings: strict),
+        .target(
+            name: "SoundProfileIO",
+            dependencies: ["SoundProfileDSP", "CSndFile", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
         .target(
             name: "SoundProfileStore",
             dependencies: [
