@@ -16,8 +16,11 @@ deps:
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y --no-install-recommends $$missing; \
 	fi
 
+# Two executables: soundprofile (analyze, fit, process) and soundprofile-service (serve,
+# migrate, token, seed-demo), which `soundprofile serve …` runs from the same folder.
 build: deps
 	swift build -c release --product soundprofile
+	swift build -c release --product soundprofile-service
 
 demo: build
 	$(BIN) analyze Fixtures/audio --bands octave --range 125-8000 --format table

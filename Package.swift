@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "SoundProfileStore", targets: ["SoundProfileStore"]),
         .library(name: "SoundProfileServer", targets: ["SoundProfileServer"]),
         .executable(name: "soundprofile", targets: ["soundprofile"]),
+        .executable(name: "soundprofile-service", targets: ["soundprofile-service"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -68,8 +69,19 @@ let package = Package(
             resources: [.copy("Resources/openapi.yaml")],
             swiftSettings: strict
         ),
+        // The batch command line (analyze, fit, process): DSP and file layers only, so it starts
+        // without loading the service stack. `soundprofile serve|migrate|token|seed-demo` execs
+        // the `soundprofile-service` executable built next to it.
         .executableTarget(
             name: "soundprofile",
+            dependencies: [
+                "SoundProfileDSP", "SoundProfileIO",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
+        ),
+        .executableTarget(
+            name: "soundprofile-service",
             dependencies: [
                 "SoundProfileDSP", "SoundProfileIO", "SoundProfileStore", "SoundProfileServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -80,7 +92,7 @@ let package = Package(
         ),
         .testTarget(name: "SoundProfileDSPTests", dependencies: ["SoundProfileDSP"], swiftSettings: strict),
         .testTarget(name: "SoundProfileIOTests", dependencies: ["SoundProfileIO"], swiftSettings: strict),
-        .testTarget(name: "soundprofileTests", dependencies: ["soundprofile"], swiftSettings: strict),
+        .testTarget(name: "soundprofileTests", dependencies: ["soundprofile", "soundprofile-service"], swiftSettings: strict),
         .testTarget(
             name: "SoundProfileStoreTests",
             dependencies: ["SoundProfileStore"],
