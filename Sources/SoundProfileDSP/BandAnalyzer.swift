@@ -83,7 +83,7 @@ public struct BandAnalyzer: ~Copyable, @unchecked Sendable {
         }
         guard RealFFT.sizeRange.contains(fftSize), fftSize % 2 == 0 else { throw FFTError.invalidSize(fftSize) }
         let resolved = try layout.resolved(sampleRate: sampleRate, fftSize: fftSize, policy: narrowBands)
-        let fft = try RealFFT(size: fftSize, planning: planning)
+        let fft = try RealFFT(size: fftSize, planning: planning, inverse: false)  // analysis: forward only
         self.fft = fft
         self.layout = resolved
         self.fftSize = fftSize

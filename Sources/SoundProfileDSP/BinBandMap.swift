@@ -57,12 +57,18 @@ public struct BinBandMap: Sendable, Equatable {
         let kLow = max(0, Int(((lowest / spacing) - 0.5).rounded(.down)))
         let kHigh = min(lastBin, Int(((highest / spacing) + 0.5).rounded(.up)))
         var pending: [Int32] = []
+        let bands = layout.bands
+        var lowestBand = 0  // bands are contiguous and increasing: none below this one reaches bin k
+        var entries: [(Int32, Float, Float)] = []
         for k in kLow...kHigh {
             let a = max(0, (Double(k) - 0.5) * spacing), b = min(nyquist, (Double(k) + 0.5) * spacing)
             guard b > a else { continue }
             let c: Double = (k == 0 || k == lastBin) ? 1 : 2
-            var entries: [(Int32, Float, Float)] = []
-            for (index, band) in layout.bands.enumerated() {
+            entries.removeAll(keepingCapacity: true)
+            while lowestBand < bands.count - 1, bands[lowestBand].upperHz <= a { lowestBand += 1 }
+            for index in lowestBand..<bands.count {
+                let band = bands[index]
+                if band.lowerHz >= b { break }
                 let overlap = min(b, band.upperHz) - max(a, band.lowerHz)
                 if overlap > 0 {
                     let fraction = overlap / (b - a)

@@ -183,7 +183,11 @@ public struct LevelStatistics: Sendable, Equatable {
         let target = max(1, Int((fraction * Double(frameCount)).rounded(.up)))
         var seen = 0
         let base = band * binsPerBand
-        for bin in stride(from: binsPerBand - 1, through: 0, by: -1) {
+        // Nothing lies above the maximum's bin: start the walk there.
+        let top = Self.bin(maxima[band], lowest: Float(histogramRange.lowerBound), perDB: Float(1 / resolutionDB),
+                           top: Float(binsPerBand - 1))
+        let start = maxima[band].isNaN ? binsPerBand - 1 : top
+        for bin in stride(from: start, through: 0, by: -1) {
             seen += Int(counts[base + bin])
             if seen >= target {
                 let centre = histogramRange.lowerBound + (Double(bin) + 0.5) * resolutionDB
