@@ -1,4 +1,5 @@
 internal import Crypto
+import Foundation
 
 /// SHA-256 (FIPS 180-4), incremental. Used to key batch results by audio content so re-runs
 /// never duplicate work; not used for anything secret.
@@ -39,5 +40,34 @@ public struct SHA256Hasher: Sendable {
             out.append(digits[Int(byte & 0xf)])
         }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The SHA-256 of a file's bytes as 64 lowercase hex digits: the content hash that keys
+    /// stored analyses (CLI `--output-dir`, the service's `contentHash`).
+    ///
+    /// Reads 1 MiB at a time into one buffer with `read(2)`, so hashing runs at the speed of
+    /// swift-crypto's SHA-256 rather than of per-chunk allocations. Not real-time safe (file I/O).
+    /// - Parameter path: Any readable file.
+    /// - Returns: The digest as 64 lowercase hex digits.
+    /// - Throws: ``AudioFileError`` with reason not found when the file cannot be opened or read.
+    public static func hex(ofFileAt path: String) throws -> String {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else {
+            throw AudioFileError(path: path, reason: .notFound, detail: "cannot open for hashing: \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
+        defer { buffer.deallocate() }
+        var hasher = SHA256Hasher()
+        while true {
+            let n = read(fd, buffer.baseAddress, buffer.count)
+            if n == 0 { break }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw AudioFileError(path: path, reason: .notFound, detail: "cannot read for hashing: \(String(cString: strerror(errno)))")
+            }
+            hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+        }
+        return hasher.finalizeHex()
     }
 }

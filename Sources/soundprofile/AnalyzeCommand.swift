@@ -180,17 +180,9 @@ private final class FrameCounter: @unchecked Sendable {
     var value: Int64 = 0
 }
 
-/// SHA-256 of a file's bytes, read in chunks.
+/// SHA-256 of a file's bytes (see `SHA256Hasher.hex(ofFileAt:)`).
 func contentHash(path: String) throws -> String {
-    guard let handle = FileHandle(forReadingAtPath: path) else {
-        throw AudioFileError(path: path, reason: .notFound, detail: "cannot open for hashing")
-    }
-    defer { try? handle.close() }
-    var hasher = SHA256Hasher()
-    while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-        chunk.withUnsafeBytes { hasher.update($0) }
-    }
-    return hasher.finalizeHex()
+    try SHA256Hasher.hex(ofFileAt: path)
 }
 
 /// The audio files an input names: the file itself, or the audio files in a directory

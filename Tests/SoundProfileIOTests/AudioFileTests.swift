@@ -101,5 +101,7 @@ func formatEntries() throws -> [FormatEntry] {
         var i = 0
         while i < bytes.count { let j = min(bytes.count, i + 4099); h.update(bytes[i..<j]); i = j }
         #expect(h.finalizeHex() == expected)
+        #expect(try SHA256Hasher.hex(ofFileAt: fixture("audio/speech-in-babble-snr0-48k.wav")) == expected)
+        #expect(throws: AudioFileError.self) { try SHA256Hasher.hex(ofFileAt: fixture("audio/no-such-file.wav")) }
     }
 }
