@@ -199,6 +199,12 @@ public final class AudioFileWriter {
     private var handle: OpaquePointer?
     /// Channels per frame.
     public let channelCount: Int
+    /// The encoding written.
+    public let encoding: AudioFileEncoding
+    /// How many samples lay outside [−1, 1] and were clipped to it (integer encodings only;
+    /// NaN counts too and is written as 0). Float32 output keeps every value.
+    public private(set) var clippedSampleCount = 0
+    private var scratch: [Float] = []
 
     /// Creates the temporary file for `path`.
     /// - Parameters:
@@ -210,6 +216,7 @@ public final class AudioFileWriter {
     public init(path: String, sampleRate: Int, channelCount: Int, encoding: AudioFileEncoding = .float32) throws {
         self.path = path
         self.channelCount = channelCount
+        self.encoding = encoding
         let dir = (path as NSString).deletingLastPathComponent
         let name = (path as NSString).lastPathComponent
         temporaryPath = (dir.isEmpty ? "." : dir) + "/.\(name).partial-\(getpid())"
@@ -224,6 +231,9 @@ public final class AudioFileWriter {
             throw AudioFileError(path: path, reason: .writeFailed, detail: "libsndfile: \(String(cString: sf_strerror(nil)))")
         }
         handle = h
+        // Integer encodings: over-range samples saturate instead of wrapping (we also clip and
+        // count them ourselves in `write`, so this is belt and braces).
+        if encoding != .float32 { sf_command(h, Int32(SFC_SET_CLIPPING), nil, Int32(SF_TRUE)) }
     }
 
     deinit {
@@ -239,7 +249,20 @@ public final class AudioFileWriter {
     public func write(_ samples: UnsafeBufferPointer<Float>) throws {
         guard let handle else { return }
         let frames = samples.count / channelCount
-        let n = sf_writef_float(handle, samples.baseAddress, sf_count_t(frames))
+        var n: sf_count_t
+        if encoding == .float32 {
+            n = sf_writef_float(handle, samples.baseAddress, sf_count_t(frames))
+        } else {
+            // Clip to full scale and count, as SoX does: integer formats cannot hold more.
+            if scratch.count < samples.count { scratch = [Float](repeating: 0, count: samples.count) }
+            var clipped = 0
+            for i in 0..<samples.count {
+                let v = samples[i]
+                if v > 1 { scratch[i] = 1; clipped += 1 } else if v < -1 { scratch[i] = -1; clipped += 1 } else if v.isNaN { scratch[i] = 0; clipped += 1 } else { scratch[i] = v }
+            }
+            clippedSampleCount += clipped
+            n = scratch.withUnsafeBufferPointer { sf_writef_float(handle, $0.baseAddress, sf_count_t(frames)) }
+        }
         if n != frames {
             throw AudioFileError(path: path, reason: .writeFailed, detail: "libsndfile: \(String(cString: sf_strerror(handle)))")
         }

@@ -34,6 +34,9 @@ struct FitCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The frequency range of the bands in Hz, LOW-HIGH.", valueName: "low-high"))
     var range: String = "125-8000"
 
+    @Option(help: ArgumentHelp("Fit in a processor preset's channels instead of --bands/--range: pod16k (8 channels), pod24k (12) or studio48k (16). The profile records the preset.", valueName: "name"))
+    var preset: String?
+
     @Option(help: ArgumentHelp("The compression ratio in every band, 1…10.", valueName: "ratio"))
     var compressionRatio: Double = 2.0
 
@@ -55,7 +58,15 @@ struct FitCommand: ParsableCommand {
                 + PrescriptionRule.allCases.map(\.rawValue).joined(separator: ", "))
         }
         var options = FittingOptions(rule: prescription)
-        options.layout = try parseBandLayout(spec: bands, range: range)
+        if let preset {
+            guard let configuration = ProcessorConfiguration.preset(named: preset) else {
+                throw ValidationError("--preset \(preset) is not allowed: it must be one of "
+                    + ProcessorConfiguration.presets.map { $0.name! }.joined(separator: ", "))
+            }
+            options.fitInChannels(of: configuration)
+        } else {
+            options.layout = try parseBandLayout(spec: bands, range: range)
+        }
         options.compressionRatio = .same(compressionRatio)
         options.fullScaleDBSPL = fullScaleDBSPL
         do {
@@ -106,7 +117,7 @@ struct FitCommand: ParsableCommand {
             data = try encoder.encode(profile)
             data.append(UInt8(ascii: "\n"))
         case .table:
-            data = Data(try FitTable(profile: profile, audiogramPath: self.audiogram, bandsSpec: bands, range: range).render().utf8)
+            data = Data(try FitTable(profile: profile, audiogramPath: self.audiogram, bandsSpec: preset.map { "\($0) channel" } ?? bands, range: preset.map { _ in "0-\(Int(ProcessorConfiguration.preset(named: preset!)!.sampleRate / 2))" } ?? range).render().utf8)
         }
 
         if let output {

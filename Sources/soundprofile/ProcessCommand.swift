@@ -12,8 +12,20 @@ struct ProcessCommand: ParsableCommand {
         Each channel runs its own ProfileProcessor. With --ear both (default) channel 0 gets the profile's \
         left ear and channel 1 the right ear (a mono file gets the right ear, or the left if the profile has \
         only that). Output files keep the input's sample rate, channel count and length; they are delayed by \
-        the algorithmic latency, which is printed. The file's sample rate must be the preset's: there is no \
-        resampling. Exit status: 0 all files processed, 1 some failed, 2 usage error.
+        the algorithmic latency (overlap-add plus the output limiter's 1 ms look-ahead), which is printed. The \
+        file's sample rate must be the preset's: there is no resampling.
+
+        Levels are detected and compressed in channels of at least 3 FFT bins (edges in Hz, from 0 to fs/2):
+        \(ProcessorConfiguration.presets.map { p in "  \(p.name!): " + p.channels.bands.map { "\(Int($0.lowerHz.rounded()))" }.joined(separator: " ") + " \(Int(p.sampleRate / 2)) Hz" }.joined(separator: "\n"))
+        Fit with `soundprofile fit --preset NAME` to fit in a preset's channels; a profile fitted in other \
+        bands is refitted into them (said once on stderr). The output never exceeds each channel's MPO by \
+        more than a limiter's rounding (1-ms RMS).
+
+        NaN or infinite input samples are replaced by 0 and counted; such a file is reported and counts as \
+        failed (its output is still written). Integer output (pcm16, pcm24, flac16) is clipped to full scale \
+        and the clipped samples are counted.
+
+        Exit status: 0 all files processed, 1 some failed (or had non-finite samples), 2 usage error.
         """)
 
     @Argument(help: "Audio files to process.")
@@ -25,7 +37,7 @@ struct ProcessCommand: ParsableCommand {
     @Option(help: "Which ear to apply: right, left or both.")
     var ear: EarChoice = .both
 
-    @Option(help: "pod16k (16 kHz, hop 16, FFT 64), pod24k (24 kHz, hop 32, FFT 128) or studio48k (48 kHz, hop 64, FFT 256). Default: the preset matching the file's rate.")
+    @Option(help: "pod16k (16 kHz, hop 16, FFT 64, 8 channels), pod24k (24 kHz, hop 32, FFT 128, 12 channels) or studio48k (48 kHz, hop 64, FFT 256, 16 channels). Default: the preset matching the file's rate.")
     var preset: String?
 
     @Option(help: "Directory for processed files (created if missing).")
@@ -52,9 +64,18 @@ struct ProcessCommand: ParsableCommand {
         }
         try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)
         var failures = 0
+        var saidRefit = false
         for input in inputs {
             do {
-                try processFile(input, profile: fitted)
+                let outcome = try processFile(input, profile: fitted)
+                if outcome.refitted && !saidRefit {
+                    saidRefit = true
+                    printError("soundprofile process: note: the profile's bands are not \(outcome.preset)'s channels, so it was refitted into them (fit with --preset \(outcome.preset) to fit in them directly)")
+                }
+                if outcome.nonFinite > 0 {
+                    failures += 1
+                    printError("soundprofile process: \(input): \(outcome.nonFinite) non-finite input samples (NaN or infinite) were replaced by 0; output written")
+                }
             } catch {
                 failures += 1
                 printError("soundprofile process: \(input): \(describe(error))")
@@ -78,7 +99,7 @@ struct ProcessCommand: ParsableCommand {
         return String(describing: error)
     }
 
-    private func processFile(_ path: String, profile: SoundProfile) throws {
+    private func processFile(_ path: String, profile: SoundProfile) throws -> (refitted: Bool, nonFinite: Int, preset: String) {
         let reader = try AudioFileReader(path: path)
         let rate = reader.format.sampleRate, channels = reader.format.channelCount
         let configuration: ProcessorConfiguration
@@ -111,9 +132,11 @@ struct ProcessCommand: ParsableCommand {
         let blocksPerChunk = max(1, 4096 / hop)
         let chunk = UnsafeMutableBufferPointer<Float>.allocate(capacity: blocksPerChunk * hop * channels)
         defer { chunk.deallocate() }
-        let blockIn = UnsafeMutableBufferPointer<Float>.allocate(capacity: hop)
-        let blockOut = UnsafeMutableBufferPointer<Float>.allocate(capacity: hop)
-        defer { blockIn.deallocate(); blockOut.deallocate() }
+        // One channel of the chunk at a time, contiguous, processed block by block in place.
+        let samples = blocksPerChunk * hop
+        let channelIn = UnsafeMutableBufferPointer<Float>.allocate(capacity: samples)
+        let channelOut = UnsafeMutableBufferPointer<Float>.allocate(capacity: samples)
+        defer { channelIn.deallocate(); channelOut.deallocate() }
         var inputPower = [Double](repeating: 0, count: channels), outputPower = [Double](repeating: 0, count: channels)
         var frames = 0
         while true {
@@ -124,22 +147,29 @@ struct ProcessCommand: ParsableCommand {
             for i in (n * channels)..<chunk.count { chunk[i] = 0 }
             let blocks = (n + hop - 1) / hop
             for c in 0..<channels {
-                for b in 0..<blocks {
-                    for i in 0..<hop {
-                        let x = chunk[(b * hop + i) * channels + c]
-                        blockIn[i] = x
-                        if b * hop + i < n { inputPower[c] += Double(x) * Double(x) }
-                    }
-                    processors[c].process(input: UnsafeBufferPointer(blockIn), output: blockOut)
-                    for i in 0..<hop {
-                        chunk[(b * hop + i) * channels + c] = blockOut[i]
-                        if b * hop + i < n { outputPower[c] += Double(blockOut[i]) * Double(blockOut[i]) }
-                    }
+                var inPower: Float = 0, outPower: Float = 0
+                for i in 0..<(blocks * hop) {
+                    let x = chunk[i &* channels &+ c]
+                    channelIn[i] = x
+                    if i < n, x.isFinite { inPower += x * x }
                 }
+                for b in 0..<blocks {
+                    processors[c].process(input: UnsafeBufferPointer(rebasing: channelIn[(b * hop)..<((b + 1) * hop)]),
+                                          output: UnsafeMutableBufferPointer(rebasing: channelOut[(b * hop)..<((b + 1) * hop)]))
+                }
+                for i in 0..<n {
+                    let y = channelOut[i]
+                    chunk[i &* channels &+ c] = y
+                    outPower += y * y
+                }
+                // Float within a chunk (≤ 4096 samples), Double across the file.
+                inputPower[c] += Double(inPower)
+                outputPower[c] += Double(outPower)
             }
             try writer.write(UnsafeBufferPointer(rebasing: chunk[0..<(n * channels)]))
         }
         try writer.finish()
+        let nonFinite = processors.reduce(0) { $0 + $1.nonFiniteSampleCount }
         let latency = processors[0].algorithmicLatency
         print("\(path) → \(outPath)")
         print("  \(configuration.name!): \(rate) Hz, hop \(hop), FFT \(configuration.fftSize); latency \(latency.samples) samples = \(String(format: "%.2f", latency.milliseconds)) ms")
@@ -147,6 +177,9 @@ struct ProcessCommand: ParsableCommand {
             let level = { (p: Double) in frames > 0 && p > 0 ? String(format: "%.1f", 10 * log10(p / Double(frames)) + profile.fullScaleDBSPL) : "-inf" }
             print("  channel \(c) (\(earFor(channel: c).rawValue) ear): input \(level(inputPower[c])) dB SPL, output \(level(outputPower[c])) dB SPL (overall, full scale \(profile.fullScaleDBSPL) dB SPL)")
         }
+        if nonFinite > 0 { print("  \(nonFinite) non-finite input samples replaced by 0") }
+        if writer.clippedSampleCount > 0 { print("  clipped \(writer.clippedSampleCount) samples (\(format.rawValue) holds at most full scale)") }
+        return (processors[0].refittedProfile, nonFinite, configuration.name ?? "custom")
     }
 }
 

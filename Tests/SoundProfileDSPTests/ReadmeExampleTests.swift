@@ -32,7 +32,7 @@ func readmeExample() throws -> [String] {
         let lines = try readmeExample()
         // Amplitude 0.1: 20·log10(0.1/√2) + 100 = 77.0 dB SPL in the 1 kHz band.
         #expect(lines.first == "1k Hz: 77.0 dB SPL")
-        #expect(lines.last == "latency 96 samples")
+        #expect(lines.last == "latency 120 samples")  // 128 − 32 for the overlap-add + 24 (1 ms) of limiter look-ahead
     }
 
     @Test func readmeShowsThisExample() throws {

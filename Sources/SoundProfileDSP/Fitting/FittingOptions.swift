@@ -25,6 +25,16 @@ public struct FittingOptions: Sendable {
     public var releaseMilliseconds: BandSetting = .same(50)
     /// The level in dB SPL of a signal whose RMS is 1.0, 0…200 (default 100).
     public var fullScaleDBSPL: Double = 100
+    /// The processor preset whose channels ``layout`` holds (recorded in the profile), or nil.
+    public var preset: String?
+
+    /// Fits in a processor configuration's channels (`soundprofile fit --preset NAME`): sets
+    /// ``layout`` to ``ProcessorConfiguration/channels`` and records the preset's name.
+    /// - Parameter configuration: A preset (or custom configuration, recorded by its name if any).
+    public mutating func fitInChannels(of configuration: ProcessorConfiguration) {
+        layout = configuration.channels
+        preset = configuration.name
+    }
 
     /// Third-octave bands 125 Hz – 8 kHz (IEC base-10, exact mid frequencies).
     public static let defaultLayout: BandLayout = {

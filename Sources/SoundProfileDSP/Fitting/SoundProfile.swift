@@ -19,18 +19,22 @@ public struct SoundProfile: Sendable, Equatable {
     public var fullScaleDBSPL: Double
     /// The fitted ears (one or two).
     public var ears: [Ear: EarProfile]
+    /// The processor preset whose channels the bands are (`fit --preset NAME`), or nil.
+    public var preset: String?
 
     /// Makes and validates a profile.
     /// - Parameters:
     ///   - rule: The prescription rule's name.
     ///   - fullScaleDBSPL: Calibration, 0…200 dB SPL.
     ///   - ears: One or two fitted ears.
+    ///   - preset: The processor preset whose channels the bands are, or nil.
     /// - Throws: ``FittingError`` naming the field, value and allowed range.
-    public init(rule: String, fullScaleDBSPL: Double, ears: [Ear: EarProfile]) throws {
+    public init(rule: String, fullScaleDBSPL: Double, ears: [Ear: EarProfile], preset: String? = nil) throws {
         self.schemaVersion = Self.currentSchemaVersion
         self.rule = rule
         self.fullScaleDBSPL = fullScaleDBSPL
         self.ears = ears
+        self.preset = preset
         try validate()
     }
 
@@ -60,7 +64,7 @@ public struct SoundProfile: Sendable, Equatable {
 
 extension SoundProfile: Codable {
     enum CodingKeys: String, CodingKey {
-        case schemaVersion, rule, fullScaleDBSPL, ears
+        case schemaVersion, rule, preset, fullScaleDBSPL, ears
     }
 
     /// Decodes and validates a profile.
@@ -71,6 +75,7 @@ extension SoundProfile: Codable {
         rule = try c.decode(String.self, forKey: .rule)
         fullScaleDBSPL = try c.decode(Double.self, forKey: .fullScaleDBSPL)
         ears = try c.decode([Ear: EarProfile].self, forKey: .ears)
+        preset = try c.decodeIfPresent(String.self, forKey: .preset)
         try validate()
     }
 
@@ -79,6 +84,7 @@ extension SoundProfile: Codable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(schemaVersion, forKey: .schemaVersion)
         try c.encode(rule, forKey: .rule)
+        try c.encodeIfPresent(preset, forKey: .preset)
         try c.encode(fullScaleDBSPL, forKey: .fullScaleDBSPL)
         try c.encode(ears, forKey: .ears)
     }

@@ -36,6 +36,6 @@ extension SoundProfile {
             }
             ears[ear] = EarProfile(targets: targets, bands: bands)
         }
-        return try SoundProfile(rule: options.prescription.name, fullScaleDBSPL: options.fullScaleDBSPL, ears: ears)
+        return try SoundProfile(rule: options.prescription.name, fullScaleDBSPL: options.fullScaleDBSPL, ears: ears, preset: options.preset)
     }
 }
