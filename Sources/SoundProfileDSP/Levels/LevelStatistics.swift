@@ -132,6 +132,15 @@ public struct LevelStatistics: Sendable, Equatable {
         }
     }
 
+    /// The histogram bin of a level: levels outside the range (±∞ included) count in the end
+    /// bins and NaN in the lowest, so no input level can trap the conversion to an index.
+    @inline(__always)
+    static func bin(level: Double, lowerBound: Double, resolution: Double, bins: Int) -> Int {
+        let x = ((level - lowerBound) / resolution).rounded(.down)
+        guard x >= 0 else { return 0 }  // also NaN
+        return x < Double(bins - 1) ? Int(x) : bins - 1
+    }
+
     /// Adds one frame's band levels (convenience for arrays).
     /// - Parameter levels: `bandCount` levels in dB SPL.
     public mutating func add(levels: [Float]) {
@@ -186,7 +195,7 @@ public struct LevelStatistics: Sendable, Equatable {
         // Nothing lies above the maximum's bin: start the walk there.
         let top = Self.bin(maxima[band], lowest: Float(histogramRange.lowerBound), perDB: Float(1 / resolutionDB),
                            top: Float(binsPerBand - 1))
-        let start = maxima[band].isNaN ? binsPerBand - 1 : top
+        let start = maxima[band].isNaN ? binsPerBand - 1 : min(binsPerBand - 1, top + 1)  // one bin of margin
         for bin in stride(from: start, through: 0, by: -1) {
             seen += Int(counts[base + bin])
             if seen >= target {
