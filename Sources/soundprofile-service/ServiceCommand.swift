@@ -30,10 +30,15 @@ struct ServiceCommand: AsyncParsableCommand {
             }
         } catch {
             if exitCode(for: error) == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                printError(fullMessage(for: error))
                 exit(withError: ExitCode(2))
             }
             exit(withError: error)
         }
     }
+}
+
+/// Writes `message` and a newline to standard error (as `soundprofile`'s helper of that name).
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
 }
