@@ -326,7 +326,9 @@ final class ProgressLine: @unchecked Sendable {
             s.lastDraw = now
             let elapsed = max(now.timeIntervalSince(start), 1e-3)
             let speed = s.audioSeconds / elapsed
-            let remaining = speed > 0 ? max(0, totalSeconds - s.audioSeconds) / speed : 0
+            // Headers may claim any duration: clamp the ETA (at most 99:59) so Int() cannot trap.
+            let estimate = speed > 0 ? max(0, totalSeconds - s.audioSeconds) / speed : 0
+            let remaining = estimate.isFinite ? min(estimate, 99 * 60 + 59) : 0
             return String(format: "\r\u{1B}[K%d/%d files, %.3f h audio, %.0f× real time, ETA %d:%02d",
                           s.filesDone, totalFiles, s.audioSeconds / 3600, speed, Int(remaining) / 60, Int(remaining) % 60)
         }
