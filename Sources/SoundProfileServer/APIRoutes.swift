@@ -40,6 +40,7 @@ struct APIRoutes: Sendable {
         group.getAndHead("users/:id/analyses", use: listAnalyses)
         group.getAndHead("analyses/:id", use: getAnalysis)
         group.delete("analyses/:id", use: deleteAnalysis)
+        addPictures(to: group)
     }
 
     /// DELETE of an object by id: the owner or an admin; 404 when it does not exist or belongs
@@ -86,7 +87,7 @@ struct APIRoutes: Sendable {
         return user
     }
 
-    private func visible(_ owner: UUID, _ context: AppRequestContext, _ what: String) throws {
+    func visible(_ owner: UUID, _ context: AppRequestContext, _ what: String) throws {
         let caller = try context.caller()
         guard caller.isAdmin || caller.userId == owner else { throw APIError.notFound(what) }
     }
@@ -339,7 +340,7 @@ struct APIRoutes: Sendable {
         return try created(ProfileResponse(record), location: "/v1/profiles/\(record.id.uuidString)")
     }
 
-    private func ownedProfile(_ context: AppRequestContext) async throws -> ProfileRecord {
+    func ownedProfile(_ context: AppRequestContext) async throws -> ProfileRecord {
         let id = try UUID.path(context.parameters.get("id"), "profile")
         guard let record = try await repository.profile(id: id) else { throw APIError.notFound("profile") }
         try visible(record.userId, context, "profile")
@@ -466,9 +467,13 @@ struct APIRoutes: Sendable {
         }
         defer { try? FileManager.default.removeItem(atPath: path) }
         do {
-            var result = try await Task.detached(priority: .medium) {
-                try FileAnalysis.analyze(path: path, settings: AnalysisSettings())
-            }.value
+            // On a Dispatch thread, not the cooperative pool: a long analysis must not hold up
+            // request handling or the timers that bound database waits.
+            var result = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<FileAnalysisResult, any Error>) in
+                DispatchQueue.global(qos: .userInitiated).async {
+                    continuation.resume(with: Result { try FileAnalysis.analyze(path: path, settings: AnalysisSettings()) })
+                }
+            }
             result.file = name
             return result
         } catch {

@@ -49,7 +49,14 @@ struct MethodNotAllowedMiddleware<Context: RequestContext>: RouterMiddleware {
             var literals = 0
             var matches = true
             for (segment, part) in zip(pattern.segments, parts) {
-                if segment.hasPrefix(":") || segment.hasPrefix("{") { continue }
+                if segment.hasPrefix(":") || (segment.hasPrefix("{") && segment.hasSuffix("}")) { continue }
+                if segment.hasPrefix("{"), let close = segment.firstIndex(of: "}") {
+                    // A capture with a literal suffix (`{id}.svg`): more specific than a bare capture.
+                    let suffix = segment[segment.index(after: close)...]
+                    guard part.hasSuffix(suffix), part.count > suffix.count else { matches = false; break }
+                    literals += 1
+                    continue
+                }
                 guard segment == part else { matches = false; break }
                 literals += 1
             }
