@@ -14,7 +14,7 @@ struct SoundProfileCommand: AsyncParsableCommand {
         discussion: "Exit status: 0 success, 1 failure (some input could not be processed), 2 usage error, 130 interrupted.",
         // each subcommand lives in its own file: <Name>Command.swift
         subcommands: [
-            AnalyzeCommand.self, FitCommand.self, ProcessCommand.self,
+            AnalyzeCommand.self, MergeCommand.self, FitCommand.self, ProcessCommand.self,
             ServeCommand.self, MigrateCommand.self, TokenCommand.self, SeedDemoCommand.self,
         ]
     )
