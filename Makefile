@@ -8,7 +8,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libfftw3-dev libsndfile1-dev pkg-config
 BIN := .build/release/soundprofile
 
-.PHONY: demo deps build test slurm-test bench bench-check bench-ci bench-gate clean
+.PHONY: demo deps build test slurm-test bench bench-check bench-ci bench-gate clean fuzz
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -31,6 +31,13 @@ test: deps
 # re-runs one task, validates deploy/kubernetes/analyze-job.yaml; stops every daemon it started.
 slurm-test: deps
 	.ci/slurm-test.sh
+
+# Fuzzing (Fuzz/, its own package; ASan + libFuzzer): builds each target and runs it for
+# FUZZ_SECONDS (default 60) seeded from Fixtures/; exits 1 on any crash, keeping the input in
+# Fuzz/crashes/. FUZZ_TARGETS picks targets (default: all four).
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) $(if $(FUZZ_TARGETS),FUZZ_TARGETS="$(FUZZ_TARGETS)") Fuzz/fuzz.sh
 
 # Benchmarks (Benchmarks/, its own package; release build). BENCH_SCRATCH picks the build folder
 # inside Benchmarks/ (default .build); budgets and their reasons are in Benchmarks/budgets.json.

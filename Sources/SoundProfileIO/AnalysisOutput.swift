@@ -86,7 +86,12 @@ public struct AnalysisRenderer: Sendable {
     private func encode(_ record: AnalysisRecord, with encoder: JSONEncoder) -> String {
         let data: Data
         switch record {
-        case .success(let r): data = (try? encoder.encode(r)) ?? Data()
+        case .success(let r):
+            // A result that cannot be encoded (a non-finite level) becomes an error record, never
+            // an empty or torn one.
+            do { data = try encoder.encode(r) } catch {
+                data = (try? encoder.encode(FileAnalysisFailure(file: r.file, error: "the result could not be encoded: \(error)"))) ?? Data()
+            }
         case .failure(let f): data = (try? encoder.encode(f)) ?? Data()
         }
         return String(decoding: data, as: UTF8.self)

@@ -135,7 +135,8 @@ public final class AudioFileReader {
     /// - Throws: ``AudioFileError``.
     public func readAll() throws -> [[Float]] {
         var channels = [[Float]](repeating: [], count: format.channelCount)
-        for c in channels.indices { channels[c].reserveCapacity(Int(max(0, format.frameCount))) }
+        // The header's frame count is a claim, not a fact: reserve at most 1 Mi frames up front.
+        for c in channels.indices { channels[c].reserveCapacity(Int(min(max(0, format.frameCount), 1 << 20))) }
         var chunk = [Float](repeating: 0, count: 4096 * format.channelCount)
         while true {
             let n = try chunk.withUnsafeMutableBufferPointer { try read(into: $0) }

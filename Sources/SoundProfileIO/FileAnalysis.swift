@@ -53,6 +53,9 @@ public struct FileAnalysisResult: Codable, Sendable, Equatable {
     public var fullScaleDBSPL: Double
     /// One entry per channel.
     public var channels: [ChannelAnalysisResult]
+    /// Samples that were NaN, ±∞ or beyond ±``AnalysisSettings/maxSampleMagnitude`` and were
+    /// analysed as 0 (only with ``UnusableSamplePolicy/zero``; absent otherwise).
+    public var zeroedSamples: Int?
 }
 
 /// A file that could not be analysed: `{"file": …, "error": …}`.
@@ -85,11 +88,22 @@ public struct AnalysisSettings: Sendable, Equatable {
     public var window: WindowKind
     /// What to do with bands narrower than the bin spacing.
     public var narrowBands: NarrowBandPolicy
+    /// The most channels a file may have (default 64); memory per file grows with it.
+    public var maxChannels: Int
+    /// What to do with NaN, ±∞ and samples beyond ±``maxSampleMagnitude``.
+    public var unusableSamples: UnusableSamplePolicy
+
+    /// The largest sample magnitude analysed: 1e9 (180 dB above full scale). Beyond it band
+    /// powers can overflow the 32-bit float analysis, so such samples count as unusable.
+    public static let maxSampleMagnitude: Float = 1e9
+    /// The default channel limit.
+    public static let defaultMaxChannels = 64
 
     /// The default analysis: third-octave bands 25 Hz–20 kHz, periodic Hann, 50 % overlap,
     /// FFT length scaled with the sample rate, narrow bands merged, 100 dB SPL full scale.
     public init(layout: BandLayout? = nil, fftSize: Int? = nil, hop: Int? = nil, fullScaleDBSPL: Double = 100,
-                window: WindowKind = .hann, narrowBands: NarrowBandPolicy = .merge) {
+                window: WindowKind = .hann, narrowBands: NarrowBandPolicy = .merge,
+                maxChannels: Int = AnalysisSettings.defaultMaxChannels, unusableSamples: UnusableSamplePolicy = .reject) {
         // swiftlint:disable:next force_try
         self.layout = layout ?? (try! BandLayout.thirdOctave(from: 25, to: 20000))
         self.fftSize = fftSize
@@ -97,6 +111,8 @@ public struct AnalysisSettings: Sendable, Equatable {
         self.fullScaleDBSPL = fullScaleDBSPL
         self.window = window
         self.narrowBands = narrowBands
+        self.maxChannels = maxChannels
+        self.unusableSamples = unusableSamples
     }
 
     /// 4096 points at 48 kHz, scaled with the sample rate to the nearest power of two
@@ -141,50 +157,148 @@ public enum FileAnalysis {
     }
 
     /// Analyses an open reader; see ``analyze(path:settings:progress:isCancelled:)``.
+    ///
+    /// Memory does not depend on what the header claims: the channel count is checked against
+    /// ``AnalysisSettings/maxChannels`` before anything is allocated, the read buffer holds at
+    /// most ``readBufferSamples`` samples whatever the channel count, and files with more than
+    /// ``channelsPerPass`` channels are analysed in passes of that many channels (the file is
+    /// reopened for each pass).
+    /// - Throws: ``AudioFileError``, ``BandLayoutError``, ``FFTError``, ``AnalysisInputError``,
+    ///   ``AnalysisSettingsError`` or `CancellationError`.
     public static func analyze(reader: AudioFileReader, settings: AnalysisSettings, progress: AnalysisProgress? = nil,
                                isCancelled: @Sendable () -> Bool = { false }) throws -> FileAnalysisResult {
         let format = reader.format
         guard supportedSampleRates.contains(Double(format.sampleRate)) else {
             throw BandLayoutError.invalidSampleRate(Double(format.sampleRate))
         }
+        let channels = format.channelCount
+        guard channels <= settings.maxChannels else {
+            throw AnalysisInputError.tooManyChannels(channels, limit: settings.maxChannels)
+        }
         let fftSize = settings.fftSize ?? AnalysisSettings.defaultFFTSize(sampleRate: format.sampleRate)
         let hop = settings.hop ?? fftSize / 2
+        guard hop >= 1, hop <= fftSize else { throw AnalysisSettingsError.invalidHop(hop, fftSize: fftSize) }
         let layout = try settings.layout(forSampleRate: format.sampleRate)
-        let channels = format.channelCount
-        var analyzers: [ChannelState] = []
-        for _ in 0..<channels {
-            analyzers.append(try ChannelState(layout: layout, sampleRate: Double(format.sampleRate), fftSize: fftSize, hop: hop, settings: settings))
-        }
-        let chunkFrames = max(hop, 8192)
+        // Whole frames only, at most readBufferSamples samples (at least one frame).
+        let chunkFrames = max(1, readBufferSamples / channels)
         let chunk = UnsafeMutableBufferPointer<Float>.allocate(capacity: chunkFrames * channels)
         defer { chunk.deallocate() }
+        var results: [ChannelAnalysisResult] = []
         var total: Int64 = 0
-        while true {
-            if isCancelled() { throw CancellationError() }
-            let n = try reader.read(into: chunk)
-            if n == 0 { break }
-            total += Int64(n)
-            for c in 0..<channels { analyzers[c].push(chunk, frames: n, channel: c, stride: channels) }
-            progress?(total)
-        }
-        for c in 0..<channels { analyzers[c].finish() }
-        let bands = analyzers[0].analyzer.layout.bands
-        return FileAnalysisResult(
-            file: reader.path, sampleRate: format.sampleRate, channelCount: channels,
-            durationSeconds: Double(total) / Double(format.sampleRate), fftSize: fftSize, hop: hop,
-            fullScaleDBSPL: settings.fullScaleDBSPL,
-            channels: analyzers.enumerated().map { index, state in
+        var unusable = UnusableSampleCount()
+        var bands: [Band] = []
+        for first in stride(from: 0, to: channels, by: channelsPerPass) {
+            let group = first..<min(channels, first + channelsPerPass)
+            // The first pass reads through the reader given; later passes reopen the file.
+            let passReader = first == 0 ? reader : try AudioFileReader(path: reader.path)
+            var analyzers: [ChannelState] = []
+            for _ in group {
+                analyzers.append(try ChannelState(layout: layout, sampleRate: Double(format.sampleRate), fftSize: fftSize, hop: hop, settings: settings))
+            }
+            var passFrames: Int64 = 0
+            while true {
+                if isCancelled() { throw CancellationError() }
+                let n = try passReader.read(into: chunk)
+                if n == 0 { break }
+                if first == 0 {
+                    // Unusable samples are counted once, over all channels, in the first pass.
+                    unusable.scan(chunk, frames: n, channels: channels, firstFrame: passFrames,
+                                  zero: settings.unusableSamples == .zero)
+                } else if settings.unusableSamples == .zero {
+                    var ignored = UnusableSampleCount()
+                    ignored.scan(chunk, frames: n, channels: channels, firstFrame: passFrames, zero: true)
+                }
+                passFrames += Int64(n)
+                // Rejected files are read to the end only to count the bad samples.
+                if unusable.count == 0 || settings.unusableSamples == .zero {
+                    for (i, c) in group.enumerated() { analyzers[i].push(chunk, frames: n, channel: c, stride: channels) }
+                }
+                if first == 0 { progress?(passFrames) }
+            }
+            if first == 0 {
+                total = passFrames
+                if unusable.count > 0, settings.unusableSamples == .reject {
+                    throw AnalysisInputError.unusableSamples(count: unusable.count, firstFrame: unusable.firstFrame,
+                                                             firstChannel: unusable.firstChannel, sampleRate: format.sampleRate)
+                }
+            }
+            for a in analyzers { a.finish() }
+            bands = analyzers[0].analyzer.layout.bands
+            for (i, state) in analyzers.enumerated() {
                 let summaries = state.statistics.summaries
-                return ChannelAnalysisResult(
-                    channel: index,
+                results.append(ChannelAnalysisResult(
+                    channel: group.lowerBound + i,
                     overallLeqDB: roundedLevel(state.overallLeqDB),
                     bands: zip(bands, summaries).map { band, s in
                         BandAnalysisResult(centerHz: band.centerHz, lowerHz: band.lowerHz, upperHz: band.upperHz,
                                            leqDB: roundedLevel(s.leqDB), l10DB: roundedLevel(s.l10DB), l50DB: roundedLevel(s.l50DB),
                                            l90DB: roundedLevel(s.l90DB), minDB: roundedLevel(s.minDB), maxDB: roundedLevel(s.maxDB))
-                    })
-            })
+                    }))
+            }
+        }
+        return FileAnalysisResult(
+            file: reader.path, sampleRate: format.sampleRate, channelCount: channels,
+            durationSeconds: Double(total) / Double(format.sampleRate), fftSize: fftSize, hop: hop,
+            fullScaleDBSPL: settings.fullScaleDBSPL, channels: results,
+            zeroedSamples: settings.unusableSamples == .zero ? unusable.count : nil)
     }
+
+    /// Channels analysed together in one pass over the file; more channels mean more passes.
+    public static let channelsPerPass = 8
+    /// The read buffer's size in samples (all channels together): 256 KiB of Float.
+    public static let readBufferSamples = 65536
+}
+
+/// NaN, ±∞ and out-of-range samples seen so far, and where the first one was.
+struct UnusableSampleCount {
+    var count = 0
+    var firstFrame: Int64 = 0
+    var firstChannel = 0
+
+    /// Counts (and, with `zero`, replaces by 0) the unusable samples of `frames` interleaved frames.
+    mutating func scan(_ chunk: UnsafeMutableBufferPointer<Float>, frames: Int, channels: Int, firstFrame frame0: Int64, zero: Bool) {
+        let limit = AnalysisSettings.maxSampleMagnitude
+        for i in 0..<(frames * channels) {
+            let x = chunk[i]
+            // `!(|x| <= limit)` is true for NaN as well as for ±∞ and huge finite values.
+            if !(abs(x) <= limit) {
+                if count == 0 {
+                    firstFrame = frame0 + Int64(i / channels)
+                    firstChannel = i % channels
+                }
+                count += 1
+                if zero { chunk[i] = 0 }
+            }
+        }
+    }
+}
+
+/// Why a readable audio file cannot be analysed.
+public enum AnalysisInputError: Error, Equatable, CustomStringConvertible {
+    /// More channels than ``AnalysisSettings/maxChannels``.
+    case tooManyChannels(Int, limit: Int)
+    /// Samples that are NaN, ±∞ or beyond ±``AnalysisSettings/maxSampleMagnitude``: how many,
+    /// and the first one's frame (0-based) and channel.
+    case unusableSamples(count: Int, firstFrame: Int64, firstChannel: Int, sampleRate: Int)
+
+    public var description: String {
+        switch self {
+        case let .tooManyChannels(n, limit):
+            "channel count \(n) is not allowed: at most \(limit) channels are analysed (--max-channels raises the limit)"
+        case let .unusableSamples(count, frame, channel, rate):
+            "\(count) sample\(count == 1 ? " is" : "s are") NaN, infinite or beyond ±1e9 (the first at frame \(frame), "
+                + "channel \(channel), \(String(format: "%.6f", Double(frame) / Double(rate))) s); "
+                + "only finite samples up to ±1e9 can be analysed (--zero-unusable-samples analyses them as 0)"
+        }
+    }
+}
+
+/// What ``FileAnalysis`` does with NaN, ±∞ and samples beyond ±``AnalysisSettings/maxSampleMagnitude``.
+public enum UnusableSamplePolicy: String, Sendable, CaseIterable, Codable {
+    /// The file fails with ``AnalysisInputError/unusableSamples(count:firstFrame:firstChannel:sampleRate:)``.
+    case reject
+    /// They are analysed as 0 and counted in ``FileAnalysisResult/zeroedSamples``.
+    case zero
 }
 
 /// Levels are reported to 0.001 dB: finer digits are float noise, and rounding keeps the text

@@ -1,4 +1,6 @@
 public import Hummingbird
+import NIOHTTP1
+import SoundProfileStore
 import Foundation
 
 /// One invalid field of a request: a dotted path (`right.250`, `email`) and what is wrong.
@@ -66,6 +68,20 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try converted.response(from: request, context: context)
         } catch let error as any HTTPResponseError {
             let converted = APIError(error.status, error.status.reasonPhrase)
+            return try converted.response(from: request, context: context)
+        } catch StoreError.unavailable(let reason) {
+            // A database outage or a statement over its timeout: temporary, so 503 and when to retry.
+            context.logger.warning("database unavailable", metadata: ["reason": "\(reason)"])
+            var converted = APIError(.serviceUnavailable, "the database is unavailable; retry shortly")
+            converted.headers[.retryAfter] = "1"
+            return try converted.response(from: request, context: context)
+        } catch StoreError.invalidText(let reason) {
+            return try APIError(.unprocessableContent, "the request has invalid text: \(reason)").response(from: request, context: context)
+        } catch let error as HTTPParserError {
+            // Malformed framing met while reading the body (e.g. a bad chunk-size line): the
+            // client's fault, so 400, and the connection is not reused.
+            var converted = APIError(.badRequest, "the request body is malformed HTTP (\(error))")
+            converted.headers[.connection] = "close"
             return try converted.response(from: request, context: context)
         } catch {
             context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])

@@ -3,6 +3,7 @@ import Foundation
 import SoundProfileStore
 import NIOCore
 import SoundProfileIO
+import Synchronization
 
 /// The `/v1` routes. Access rule: a user sees and changes only their own data; an admin sees
 /// all. A user-scoped path naming another user (`/v1/users/{other}/…`) is 403; an object by id
@@ -10,6 +11,7 @@ import SoundProfileIO
 struct APIRoutes: Sendable {
     let repository: any SoundProfileRepository
     let maxAudioBytes: Int
+    let analyses: AnalysisLimiter
 
     func add(to group: RouterGroup<AppRequestContext>) {
         group.post("users", use: createUser)
@@ -106,6 +108,9 @@ struct APIRoutes: Sendable {
         guard let email = request.uri.queryParameters.get("email"), !email.isEmpty else {
             throw APIError.invalid("email", "is required")
         }
+        var validator = Validator()
+        validator.noControlCharacters(email, field: "email")
+        try validator.check()
         guard let user = try await repository.user(email: email), caller.isAdmin || user.id == caller.userId else {
             throw APIError.notFound("user")
         }
@@ -143,7 +148,9 @@ struct APIRoutes: Sendable {
 
     // MARK: Devices
 
-    struct NewDeviceBody: Decodable { var serial: String; var model: String; var sampleRate: Int; var preset: String }
+    /// `sampleRate` is read as any JSON number and checked here, so 2^63 or 24000.5 get a 422
+    /// naming the field rather than a decoding failure.
+    struct NewDeviceBody: Decodable { var serial: String; var model: String; var sampleRate: Double; var preset: String }
     static let presets = ["pod16k": 16000, "pod24k": 24000, "studio48k": 48000]
 
     @Sendable func createDevice(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -155,15 +162,15 @@ struct APIRoutes: Sendable {
             validator.fail("serial", "may contain only letters, digits, '-' and '_'")
         }
         validator.text(body.model, field: "model", maxLength: 100)
-        validator.range(body.sampleRate, 8000...96000, field: "sampleRate", unit: "Hz")
+        let sampleRate = validator.wholeNumber(body.sampleRate, 8000...96000, field: "sampleRate", unit: "Hz")
         validator.oneOf(body.preset, Self.presets.keys.sorted(), field: "preset")
-        if let rate = Self.presets[body.preset], rate != body.sampleRate, (8000...96000).contains(body.sampleRate) {
-            validator.fail("sampleRate", "preset \(body.preset) runs at \(rate) Hz, got \(body.sampleRate)")
+        if let rate = Self.presets[body.preset], let sampleRate, rate != sampleRate {
+            validator.fail("sampleRate", "preset \(body.preset) runs at \(rate) Hz, got \(sampleRate)")
         }
         try validator.check()
         do {
             let device = try await repository.createDevice(
-                userId: user.id, NewDevice(serial: body.serial, model: body.model, sampleRate: body.sampleRate, preset: body.preset)
+                userId: user.id, NewDevice(serial: body.serial, model: body.model, sampleRate: sampleRate ?? 0, preset: body.preset)
             )
             return try created(device, location: "/v1/users/\(user.id.uuidString)/devices")
         } catch StoreError.conflict(let message) {
@@ -338,6 +345,17 @@ struct APIRoutes: Sendable {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maxAudioBytes {
             throw APIError(.contentTooLarge, "audio uploads are limited to \(maxAudioBytes) bytes")
         }
+        let name: String = request.uri.queryParameters.get("name") ?? "upload"
+        var validator = Validator()
+        validator.text(name, field: "name", maxLength: 200)
+        try validator.check()
+        // At most `analyses.limit` uploads are held and analysed at once; beyond, 503 at once.
+        guard analyses.acquire() else {
+            var error = APIError(.serviceUnavailable, "the service is analysing \(analyses.limit) uploads already; retry shortly")
+            error.headers[.retryAfter] = "1"
+            throw error
+        }
+        defer { analyses.release() }
         let body = request.body
         let buffer: ByteBuffer
         do {
@@ -349,7 +367,6 @@ struct APIRoutes: Sendable {
         guard try await repository.user(id: owner) != nil else { throw APIError.notFound("user") }
         // The same content key as `soundprofile analyze --output-dir` (SoundProfileIO's SHA-256).
         let hash = buffer.withUnsafeReadableBytes { SHA256Hasher.hex(of: $0) }
-        let name: String = request.uri.queryParameters.get("name") ?? "upload"
         let result = try await Self.analyze(buffer, name: name, extension: mediaType.hasSuffix("flac") ? "flac" : "wav")
         let record = try await repository.createAnalysis(userId: owner, contentHash: hash, analysis: try JSONValue(encoding: result))
         return try created(record, location: "/v1/analyses/\(record.id.uuidString)")
@@ -381,4 +398,25 @@ struct APIRoutes: Sendable {
         try visible(record.userId, context, "analysis")
         return try JSONCoding.response(record)
     }
+}
+
+/// Counts analyses in progress and refuses more than `limit` at once (lock-free).
+final class AnalysisLimiter: Sendable {
+    let limit: Int
+    private let running = Atomic<Int>(0)
+
+    init(limit: Int) { self.limit = max(1, limit) }
+
+    /// Takes a slot; false when all `limit` are taken.
+    func acquire() -> Bool {
+        var current = running.load(ordering: .relaxed)
+        while current < limit {
+            let (exchanged, original) = running.compareExchange(expected: current, desired: current + 1, ordering: .acquiringAndReleasing)
+            if exchanged { return true }
+            current = original
+        }
+        return false
+    }
+
+    func release() { _ = running.subtract(1, ordering: .acquiringAndReleasing) }
 }

@@ -12,12 +12,19 @@ public struct ServerConfiguration: Sendable {
     /// Largest accepted audio upload, in bytes.
     public var maxAudioBytes: Int
     public var logLevel: Logger.Level
+    /// Uploads analysed at once; more get 503 with Retry-After.
+    public var maxConcurrentAnalyses: Int
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, maxAudioBytes: Int = 32 << 20, logLevel: Logger.Level = .info) {
+    /// The default analysis limit: one per core, at least 2.
+    public static var defaultMaxConcurrentAnalyses: Int { max(2, ProcessInfo.processInfo.activeProcessorCount) }
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, maxAudioBytes: Int = 32 << 20, logLevel: Logger.Level = .info,
+                maxConcurrentAnalyses: Int = ServerConfiguration.defaultMaxConcurrentAnalyses) {
         self.host = host
         self.port = port
         self.maxAudioBytes = maxAudioBytes
         self.logLevel = logLevel
+        self.maxConcurrentAnalyses = maxConcurrentAnalyses
     }
 }
 
@@ -32,7 +39,8 @@ public func buildApplication(
 ) -> some ApplicationProtocol {
     var logger = Logger(label: "soundprofile.server")
     logger.logLevel = configuration.logLevel
-    let router = buildRouter(repository: store, signer: signer, registry: registry, maxAudioBytes: configuration.maxAudioBytes)
+    let router = buildRouter(repository: store, signer: signer, registry: registry, maxAudioBytes: configuration.maxAudioBytes,
+                             maxConcurrentAnalyses: configuration.maxConcurrentAnalyses)
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "soundprofile"),
@@ -40,7 +48,8 @@ public func buildApplication(
         logger: logger
     )
     app.beforeServerStarts {
-        try await store.migrate()
+        // SIGTERM during start-up (e.g. waiting for the database) stops the migration at once.
+        try await cancelWhenGracefulShutdown { try await store.migrate() }
     }
     return app
 }
@@ -50,16 +59,17 @@ public func buildRouter(
     repository: any SoundProfileRepository,
     signer: JWTSigner,
     registry: PrometheusCollectorRegistry,
-    maxAudioBytes: Int = 32 << 20
+    maxAudioBytes: Int = 32 << 20,
+    maxConcurrentAnalyses: Int = ServerConfiguration.defaultMaxConcurrentAnalyses
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: PrometheusMetricsMiddleware(registry: registry))
-    router.add(middleware: LogRequestsMiddleware(.info))
+    router.add(middleware: RouteLogMiddleware())
     router.add(middleware: ErrorMiddleware())
 
     OpsRoutes(repository: repository, registry: registry).add(to: router)
     let v1 = router.group("v1").add(middleware: JWTAuthenticator(signer: signer))
-    APIRoutes(repository: repository, maxAudioBytes: maxAudioBytes).add(to: v1)
+    APIRoutes(repository: repository, maxAudioBytes: maxAudioBytes, analyses: AnalysisLimiter(limit: maxConcurrentAnalyses)).add(to: v1)
     return router
 }

@@ -59,6 +59,78 @@ struct GainTableDocument: Codable, Sendable, Equatable {
     }
 }
 
+/// Why a gain-table blob could not be read: the byte offset and what was wrong there.
+public struct GainTableBlobError: Error, Equatable, CustomStringConvertible {
+    public var offset: Int
+    public var reason: String
+    public var description: String { "gain table blob, byte \(offset): \(reason)" }
+}
+
+extension GainTableDocument {
+    /// Reads the binary layout (see the type's table): the reader pods and tools use, so it
+    /// checks everything against the blob's length before touching it — magic, version, ear
+    /// count 1…2, band and level counts, the exact total size, the CRC-32, ear ids, and that
+    /// every number is finite. A hostile blob gets an error naming the offset, never a trap.
+    /// - Parameter bytes: The whole blob.
+    /// - Throws: ``GainTableBlobError``.
+    init(binary bytes: [UInt8]) throws {
+        func fail(_ offset: Int, _ reason: String) -> GainTableBlobError { GainTableBlobError(offset: offset, reason: reason) }
+        guard bytes.count >= 20 else { throw fail(0, "the blob holds \(bytes.count) bytes, fewer than the 20 of an empty table") }
+        guard Array(bytes[0..<4]) == Self.magic else { throw fail(0, "the magic is not SPGT") }
+        guard bytes[4] == Self.formatVersion else { throw fail(4, "format version \(bytes[4]) is not supported (only 1)") }
+        let ears = Int(bytes[5])
+        guard (1...2).contains(ears) else { throw fail(5, "ear count \(ears) is not allowed: it must be 1 or 2") }
+        func u16(_ at: Int) -> Int { Int(bytes[at]) | Int(bytes[at + 1]) << 8 }
+        func f32(_ at: Int) -> Double {
+            Double(Float(bitPattern: UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24))
+        }
+        let bands = u16(6), levels = u16(8)
+        guard bands >= 1 else { throw fail(6, "band count 0 is not allowed") }
+        guard levels >= 1 else { throw fail(8, "level count 0 is not allowed") }
+        guard bytes[10] == 0, bytes[11] == 0 else { throw fail(10, "the reserved bytes must be 0") }
+        // Sizes from UInt16 counts: at most 2 × 4 × 65535 × 65536 bytes, no overflow in Int.
+        let expected = 16 + 4 * levels + ears * (4 + 4 * bands + 4 * bands * levels) + 4
+        guard bytes.count == expected else {
+            throw fail(0, "the blob holds \(bytes.count) bytes; \(ears) ears × \(bands) bands × \(levels) levels need \(expected)")
+        }
+        let stored = UInt32(bytes[expected - 4]) | UInt32(bytes[expected - 3]) << 8 | UInt32(bytes[expected - 2]) << 16 | UInt32(bytes[expected - 1]) << 24
+        guard CRC32.checksum(bytes[0..<(expected - 4)]) == stored else { throw fail(expected - 4, "the CRC-32 does not match the contents") }
+        func finite(_ at: Int) throws -> Double {
+            let v = f32(at)
+            guard v.isFinite else { throw fail(at, "the number is not finite") }
+            return v
+        }
+        let fullScale = try finite(12)
+        var levelsDB: [Double] = []
+        for i in 0..<levels { levelsDB.append(try finite(16 + 4 * i)) }
+        var tables: [String: EarTable] = [:]
+        var at = 16 + 4 * levels
+        for _ in 0..<ears {
+            let name: String
+            switch bytes[at] {
+            case 0: name = "right"
+            case 1: name = "left"
+            default: throw fail(at, "ear id \(bytes[at]) is not allowed: it must be 0 (right) or 1 (left)")
+            }
+            guard tables.isEmpty || (name == "left" && tables["right"] != nil) else {
+                throw fail(at, "ear \(name) is out of place: ears come once each, right before left")
+            }
+            guard bytes[at + 1] == 0, bytes[at + 2] == 0, bytes[at + 3] == 0 else { throw fail(at + 1, "the bytes after the ear id must be 0") }
+            at += 4
+            var centres: [Double] = []
+            for _ in 0..<bands { centres.append(try finite(at)); at += 4 }
+            var gains: [[Double]] = []
+            for _ in 0..<bands {
+                var row: [Double] = []
+                for _ in 0..<levels { row.append(try finite(at)); at += 4 }
+                gains.append(row)
+            }
+            tables[name] = EarTable(centerHz: centres, gainsDB: gains)
+        }
+        self.init(fullScaleDBSPL: fullScale, levelsDBSPL: levelsDB, ears: tables)
+    }
+}
+
 /// CRC-32 (IEEE 802.3 polynomial, reflected, init and final XOR 0xFFFFFFFF): zlib's `crc32`.
 enum CRC32 {
     static let table: [UInt32] = (0..<256).map { n -> UInt32 in

@@ -75,8 +75,43 @@ public enum JSONCoding {
         do {
             return try decoder.decode(T.self, from: data)
         } catch let error as DecodingError {
+            // Foundation calls a number beyond ±Double.greatestFiniteMagnitude (1e400) invalid
+            // JSON; RFC 8259 does not, so name the member holding it, as for any bad value.
+            if case .dataCorrupted(let context) = error, context.codingPath.isEmpty, let (key, literal) = overflowingNumber(in: data) {
+                throw APIError.invalid(key, "must be a number within ±1.8e308, got \(literal)")
+            }
             throw fieldError(error)
         }
+    }
+
+    /// The member name and text of the first number literal in `data` too large for a Double,
+    /// found by a plain scan of the JSON text (strings skipped, escapes honoured).
+    static func overflowingNumber(in data: Data) -> (String, String)? {
+        let bytes = [UInt8](data)
+        var i = 0
+        var lastString = ""
+        var key = ""
+        while i < bytes.count {
+            let c = bytes[i]
+            if c == UInt8(ascii: "\"") {
+                var j = i + 1
+                while j < bytes.count, bytes[j] != UInt8(ascii: "\"") { j += bytes[j] == UInt8(ascii: "\\") ? 2 : 1 }
+                lastString = String(decoding: bytes[(i + 1)..<min(j, bytes.count)], as: UTF8.self)
+                i = j + 1
+            } else if c == UInt8(ascii: ":") {
+                key = lastString
+                i += 1
+            } else if c == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c) {
+                var j = i
+                while j < bytes.count, "+-.eE0123456789".utf8.contains(bytes[j]) { j += 1 }
+                let literal = String(decoding: bytes[i..<j], as: UTF8.self)
+                if let value = Double(literal), !value.isFinite { return (key, literal) }
+                i = j
+            } else {
+                i += 1
+            }
+        }
+        return nil
     }
 
     static func path(_ codingPath: [any CodingKey], _ last: (any CodingKey)? = nil) -> String {

@@ -88,3 +88,16 @@ public enum OpenAPIPaths {
         }.joined(separator: "/")
     }
 }
+
+/// One log line per request: method, the matched route pattern (`/v1/users/search`) and status
+/// — never the raw path or query string, which can hold an email address or other personal data.
+struct RouteLogMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let response = try await next(request, context)
+        let route = context.endpointPath.map(OpenAPIPaths.openAPIPath) ?? "unmatched"
+        context.logger.info("request", metadata: [
+            "method": .string(request.method.rawValue), "route": .string(route), "status": .stringConvertible(response.status.code),
+        ])
+        return response
+    }
+}

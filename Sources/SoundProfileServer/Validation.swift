@@ -14,6 +14,7 @@ struct Validator {
     }
 
     mutating func email(_ value: String, field: String = "email") {
+        guard noControlCharacters(value, field: field) else { return }
         let parts = value.split(separator: "@", omittingEmptySubsequences: false)
         if value.count > 254 || parts.count != 2 || parts[0].isEmpty || parts[1].isEmpty
             || !parts[1].contains(".") || parts[1].hasPrefix(".") || parts[1].hasSuffix(".")
@@ -23,15 +24,37 @@ struct Validator {
     }
 
     mutating func text(_ value: String, field: String, maxLength: Int) {
+        guard noControlCharacters(value, field: field) else { return }
         let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.isEmpty { fail(field, "must not be empty") }
         else if value.count > maxLength { fail(field, "must be at most \(maxLength) characters") }
+    }
+
+    /// Fails `field` when `value` holds a control character (U+0000–U+001F, U+007F–U+009F):
+    /// SQLite would cut the text at a NUL and PostgreSQL refuses it, so neither store sees one.
+    /// - Returns: Whether the value is free of them.
+    @discardableResult
+    mutating func noControlCharacters(_ value: String, field: String) -> Bool {
+        guard let bad = value.unicodeScalars.first(where: { $0.properties.generalCategory == .control }) else { return true }
+        fail(field, "must not contain control characters, got U+\(String(format: "%04X", bad.value))")
+        return false
     }
 
     mutating func range<T: Comparable>(_ value: T, _ allowed: ClosedRange<T>, field: String, unit: String = "") {
         if !allowed.contains(value) {
             fail(field, "must be between \(allowed.lowerBound) and \(allowed.upperBound)\(unit.isEmpty ? "" : " " + unit), got \(value)")
         }
+    }
+
+    /// A JSON number that must be a whole number within `allowed`: the Int, or nil after
+    /// failing `field` (non-integral, out of range, or too large for an Int).
+    mutating func wholeNumber(_ value: Double, _ allowed: ClosedRange<Int>, field: String, unit: String = "") -> Int? {
+        let text = value.isFinite && value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : "\(value)"
+        guard value.isFinite, value == value.rounded(), Double(allowed.lowerBound) <= value, value <= Double(allowed.upperBound) else {
+            fail(field, "must be a whole number between \(allowed.lowerBound) and \(allowed.upperBound)\(unit.isEmpty ? "" : " " + unit), got \(text)")
+            return nil
+        }
+        return Int(value)
     }
 
     mutating func oneOf(_ value: String, _ allowed: [String], field: String) {

@@ -29,6 +29,10 @@ public typealias SQLRow = [String: SQLValue]
 public enum SQLDriverError: Error, Sendable {
     /// A UNIQUE constraint was violated; the payload is the database's message.
     case uniqueViolation(String)
+    /// The database cannot be reached or did not answer in time; the payload says which.
+    case unavailable(String)
+    /// A text value holds U+0000, which SQLite would cut and PostgreSQL refuses.
+    case nulInText
 }
 
 /// Runs statements. SQL uses PostgreSQL-style `$1, $2, …` placeholders on every driver.
@@ -42,10 +46,22 @@ public protocol SQLDriver: SQLExecutor {
     /// Short name for logs and `/readyz` ("sqlite", "postgresql").
     var kind: String { get }
     /// Runs `body` in one transaction; rolls back when it throws.
-    func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLExecutor) async throws -> T) async throws -> T
     /// Runs `body` in one transaction holding the schema-migration lock, so that instances
     /// starting together apply each migration once.
-    func withMigrationLock<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T
+    func withMigrationLock<T: Sendable>(_ body: @escaping @Sendable (any SQLExecutor) async throws -> T) async throws -> T
     /// Keeps the connection (pool) alive until cancelled or gracefully shut down, then closes it.
     func run() async throws
+    /// Checks that the database answers, bypassing any pool (for readiness and start-up).
+    func probe() async throws
+    /// Whether the driver knows the database is unreachable right now (requests fail fast).
+    var isKnownUnavailable: Bool { get }
+    /// Told when a statement timed out, which may mean the database went away unnoticed.
+    func statementTimedOut()
+}
+
+extension SQLDriver {
+    public func probe() async throws { try await query("SELECT 1", []) }
+    public var isKnownUnavailable: Bool { false }
+    public func statementTimedOut() {}
 }

@@ -10,9 +10,33 @@ public final class SQLStore: SoundProfileRepository, Service {
     public let driver: any SQLDriver
     let logger: Logger
 
-    public init(driver: any SQLDriver, logger: Logger = Logger(label: "soundprofile.store")) {
-        self.driver = driver
+    /// - Parameters:
+    ///   - driver: The database connection (pool).
+    ///   - logger: For migrations.
+    ///   - queryTimeout: The longest a statement or transaction may take before it fails with
+    ///     ``StoreError/unavailable(_:)`` (default 5 s).
+    ///   - migrationTimeout: The same for migrations (default 60 s).
+    public init(driver: any SQLDriver, logger: Logger = Logger(label: "soundprofile.store"),
+                queryTimeout: Duration = SQLStore.defaultQueryTimeout, migrationTimeout: Duration = .seconds(60)) {
+        self.driver = GuardedDriver(base: driver, timeout: queryTimeout, migrationTimeout: migrationTimeout)
         self.logger = logger
+        self.readinessTimeout = min(queryTimeout, .milliseconds(800))
+    }
+
+    /// The default statement timeout: 5 s.
+    public static let defaultQueryTimeout: Duration = .seconds(5)
+    /// `isReady` answers within this (at most 0.8 s, so `/readyz` answers within 1 s).
+    let readinessTimeout: Duration
+
+    /// Checks that the database answers (directly, not through a pool), within `timeout`.
+    /// - Throws: ``StoreError/unavailable(_:)`` naming why.
+    public func checkReachable(timeout: Duration = .seconds(5)) async throws {
+        let kind = driver.kind
+        try await GuardedDriver.mapped {
+            try await withDeadline(timeout, onTimeout: { StoreError.unavailable("the \(kind) database did not answer within \(GuardedDriver.seconds(timeout))") }) {
+                try await self.driver.probe()
+            }
+        }
     }
 
     public func run() async throws {
@@ -45,9 +69,16 @@ public final class SQLStore: SoundProfileRepository, Service {
     }
 
     public func isReady() async -> Bool {
+        guard !driver.isKnownUnavailable else { return false }
         do {
-            let rows = try await driver.query("SELECT MAX(version) AS version FROM schema_migrations", [])
+            let driver = self.driver
+            let rows = try await withDeadline(readinessTimeout, onTimeout: { StoreError.unavailable("readiness") }) {
+                try await driver.query("SELECT MAX(version) AS version FROM schema_migrations", [])
+            }
             return rows.first?["version"]?.int == Int64(Migrations.latestVersion)
+        } catch StoreError.unavailable {
+            driver.statementTimedOut()
+            return false
         } catch {
             return false
         }

@@ -33,13 +33,13 @@ public final class SQLiteDriver: SQLDriver {
         try await lock.withLock { try await Self.run(sql, binds, on: connection) }
     }
 
-    public func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
         try await lock.withLock {
             try await Self.inTransaction(connection: connection, begin: "BEGIN", body)
         }
     }
 
-    public func withMigrationLock<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
+    public func withMigrationLock<T: Sendable>(_ body: @escaping @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
         // BEGIN IMMEDIATE takes SQLite's write lock at once: a second process migrating the
         // same file waits (busy_timeout) and then sees the versions already applied.
         try await lock.withLock {

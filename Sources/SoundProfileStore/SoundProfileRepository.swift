@@ -10,6 +10,11 @@ public enum StoreError: Error, Sendable, Equatable {
     case invalidCursor
     /// The database schema is newer than this build knows.
     case schemaTooNew(found: Int, known: Int)
+    /// The database cannot be reached or did not answer within the statement timeout: a
+    /// temporary condition (the service answers 503 with Retry-After).
+    case unavailable(String)
+    /// A text value holds U+0000, which no store keeps intact.
+    case invalidText(String)
 }
 
 /// Fields of a new device.

@@ -4,14 +4,17 @@ public import Logging
 public enum StoreFactory {
     /// - Parameter url: `postgres://…` / `postgresql://…` for PostgreSQL; `sqlite:PATH`,
     ///   `sqlite://PATH`, a plain file path, or `:memory:` for SQLite.
-    public static func open(url: String, logger: Logger = Logger(label: "soundprofile.store")) async throws -> SQLStore {
+    /// - Parameter queryTimeout: The longest a statement may take (default 5 s), then
+    ///   ``StoreError/unavailable(_:)``.
+    public static func open(url: String, logger: Logger = Logger(label: "soundprofile.store"),
+                            queryTimeout: Duration = SQLStore.defaultQueryTimeout) async throws -> SQLStore {
         if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
-            return SQLStore(driver: try PostgresDriver(url: url, logger: logger), logger: logger)
+            return SQLStore(driver: try PostgresDriver(url: url, logger: logger), logger: logger, queryTimeout: queryTimeout)
         }
         var path = url
         if path.hasPrefix("sqlite://") { path = String(path.dropFirst("sqlite://".count)) }
         else if path.hasPrefix("sqlite:") { path = String(path.dropFirst("sqlite:".count)) }
-        return SQLStore(driver: try await SQLiteDriver.open(path: path, logger: logger), logger: logger)
+        return SQLStore(driver: try await SQLiteDriver.open(path: path, logger: logger), logger: logger, queryTimeout: queryTimeout)
     }
 
     /// The URL with any password replaced, for logs.

@@ -61,10 +61,19 @@ struct AnalyzeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Process only shard I of N (0 ≤ I < N), chosen by a hash of each file's path relative to its input: stable across runs, machines and spellings of the input. 'auto' takes I and N from a Slurm job array or a Kubernetes Indexed Job.", discussion: "--shard auto reads \(Shard.environmentHelp).", valueName: "I/N|auto"))
     var shard: String?
 
+    @Option(help: "The most channels a file may have (1…1024); a file with more gets an error record.")
+    var maxChannels: Int = AnalysisSettings.defaultMaxChannels
+
+    @Flag(help: "Analyse NaN, infinite and beyond-±1e9 samples as 0 and count them (zeroedSamples) instead of failing the file.")
+    var zeroUnusableSamples = false
+
     @Flag(name: [.long, .short], help: "No progress line on stderr.")
     var quiet = false
 
     func validate() throws {
+        guard (1...1024).contains(maxChannels) else {
+            throw ValidationError("--max-channels \(maxChannels) is not allowed: it must be 1…1024")
+        }
         guard jobs >= 1 else { throw ValidationError("--jobs \(jobs) is not allowed: it must be at least 1") }
         guard fullScaleDbSpl.isFinite, (0...200).contains(fullScaleDbSpl) else {
             throw ValidationError("--full-scale-db-spl \(fullScaleDbSpl) is not allowed: it must be 0…200 dB SPL")
@@ -83,7 +92,8 @@ struct AnalyzeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let layout = try parseBandLayout(spec: bands, range: range)
-        let settings = AnalysisSettings(layout: layout, fftSize: fftSize, hop: hop, fullScaleDBSPL: fullScaleDbSpl, narrowBands: narrowBands)
+        let settings = AnalysisSettings(layout: layout, fftSize: fftSize, hop: hop, fullScaleDBSPL: fullScaleDbSpl, narrowBands: narrowBands,
+                                        maxChannels: maxChannels, unusableSamples: zeroUnusableSamples ? .zero : .reject)
         let allFiles = try collectInputFiles(inputs, recursive: recursive)
         let shard = try self.shard.map { try Shard(parsing: $0) }
         let mine = shard?.select(allFiles) ?? allFiles

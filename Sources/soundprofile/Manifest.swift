@@ -34,6 +34,8 @@ struct ShardManifest: Codable, Equatable {
         var hop: Int?
         var fullScaleDBSPL: Double
         var narrowBands: String
+        var maxChannels: Int
+        var zeroUnusableSamples: Bool
     }
 
     struct Entry: Codable, Equatable {
@@ -73,7 +75,7 @@ extension AnalyzeCommand {
         ShardManifest(
             shardIndex: shard?.index ?? 0, shardCount: shard?.count ?? 1, inputs: inputs, recursive: recursive,
             settings: .init(bands: bands, range: range, fftSize: fftSize, hop: hop, fullScaleDBSPL: fullScaleDbSpl,
-                            narrowBands: narrowBands.rawValue),
+                            narrowBands: narrowBands.rawValue, maxChannels: maxChannels, zeroUnusableSamples: zeroUnusableSamples),
             allFiles: all,
             files: mine.enumerated().map { i, f in
                 ShardManifest.Entry(path: f.path, key: outcomes?[i].key, error: outcomes?[i].error)

@@ -42,7 +42,8 @@ public struct Band: Sendable, Equatable, Hashable, Codable {
     }
 
     static func trimmed(_ x: Double) -> String {
-        if x == x.rounded() { return String(Int(x)) }
+        // Int(x) traps beyond ±9.2e18: only small whole numbers print without a fraction.
+        if x == x.rounded(), abs(x) < 1e15 { return String(Int(x)) }
         var s = String(x)
         while s.hasSuffix("0") { s.removeLast() }
         return s
@@ -278,9 +279,9 @@ public struct BandLayout: Sendable, Equatable, Codable {
         switch policy {
         case .reject:
             for i in kept where bands[i].widthHz < minWidth {
-                let smallest = Int((sampleRate / bands[i].widthHz).rounded(.up))
+                let smallest = fftSizeResolving(widthHz: bands[i].widthHz, sampleRate: sampleRate)
                 throw BandLayoutError.bandTooNarrow(label: bands[i].label, widthHz: bands[i].widthHz,
-                                                    binSpacingHz: spacing, smallestFFTSize: smallest + smallest % 2)
+                                                    binSpacingHz: spacing, smallestFFTSize: smallest)
             }
             return BandLayout(uncheckedBands: kept.map { bands[$0] }, sources: kept.map { sources[$0] })
         case .merge:
@@ -298,9 +299,9 @@ public struct BandLayout: Sendable, Equatable, Codable {
                 } else {
                     let b = bands[kept[kept.count - 1]]
                     let whole = bands[kept[0]].lowerHz...b.upperHz
-                    let smallest = Int((sampleRate / (whole.upperBound - whole.lowerBound)).rounded(.up))
+                    let smallest = fftSizeResolving(widthHz: whole.upperBound - whole.lowerBound, sampleRate: sampleRate)
                     throw BandLayoutError.bandTooNarrow(label: "\(bands[kept[0]].label)–\(b.label)", widthHz: whole.upperBound - whole.lowerBound,
-                                                        binSpacingHz: spacing, smallestFFTSize: smallest + smallest % 2)
+                                                        binSpacingHz: spacing, smallestFFTSize: smallest)
                 }
             }
             var merged: [Band] = []
@@ -317,4 +318,13 @@ public struct BandLayout: Sendable, Equatable, Codable {
             return BandLayout(uncheckedBands: merged, sources: mergedSources)
         }
     }
+}
+
+/// The smallest even FFT length whose bin spacing fs/N is at most `widthHz`, saturating at
+/// `Int.max / 2` rather than trapping for absurdly narrow bands (custom edges 1e-300 Hz apart).
+func fftSizeResolving(widthHz: Double, sampleRate: Double) -> Int {
+    let n = (sampleRate / widthHz).rounded(.up)
+    guard n.isFinite, n < Double(Int.max / 4) else { return Int.max / 2 }
+    let whole = Int(n)
+    return whole + whole % 2
 }

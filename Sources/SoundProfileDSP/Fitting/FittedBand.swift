@@ -72,8 +72,10 @@ public struct FittedBand: Sendable, Equatable, Codable {
     /// The frequency interval as a ``Band``, labelled with the IEC nominal frequency when the
     /// centre is an exact IEC third-octave (or octave) mid frequency, else the rounded centre.
     public var band: Band {
-        let x = Int((10 * log10(centerHz / 1000)).rounded())
-        let iec = centerHz > 0 && abs(centerHz / BandLayout.thirdOctaveMidHz(x) - 1) < 1e-9
+        // Guarded: a profile read from a file may hold a centre of 0, ∞ or NaN, and Int(±∞) traps.
+        let index = (10 * log10(centerHz / 1000)).rounded()
+        let x = index.isFinite && abs(index) < 1000 ? Int(index) : 0
+        let iec = centerHz > 0 && index.isFinite && abs(index) < 1000 && abs(centerHz / BandLayout.thirdOctaveMidHz(x) - 1) < 1e-9
         return Band(lowerHz: lowerHz, upperHz: upperHz, centerHz: centerHz,
                     label: iec ? BandLayout.nominalLabel(thirdOctave: x) : Band.shortLabel(centerHz))
     }

@@ -75,10 +75,19 @@ public struct LevelStatistics: Sendable, Equatable {
                 powerSums[b] += pow(10, l / 10)
                 if l < minima[b] { minima[b] = l }
                 if l > maxima[b] { maxima[b] = l }
-                let bin = min(n - 1, max(0, Int(((l - lo) / resolutionDB).rounded(.down))))
+                let bin = Self.bin(level: l, lowerBound: lo, resolution: resolutionDB, bins: n)
                 c[b * n + bin] += 1
             }
         }
+    }
+
+    /// The histogram bin of a level: levels outside the range (±∞ included) count in the end
+    /// bins and NaN in the lowest, so no input level can trap the conversion to an index.
+    @inline(__always)
+    static func bin(level: Double, lowerBound: Double, resolution: Double, bins: Int) -> Int {
+        let x = ((level - lowerBound) / resolution).rounded(.down)
+        guard x >= 0 else { return 0 }  // also NaN
+        return x < Double(bins - 1) ? Int(x) : bins - 1
     }
 
     /// Adds one frame's band levels (convenience for arrays).

@@ -1,0 +1,1 @@
+../../../Sources/SoundProfileServer/GainTableDocument.swift
