@@ -100,8 +100,10 @@ struct AnalyzeCommand: AsyncParsableCommand {
         let files = mine.map(\.path)
         let startedAt = ShardManifest.timestamp()
         if let outputDir {
+            let start = manifest(shard: shard, all: allFiles, mine: mine, outcomes: nil, complete: false, startedAt: startedAt)
+            try ShardManifest.checkSettings(start.settings, in: outputDir)
             try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)
-            try manifest(shard: shard, all: allFiles, mine: mine, outcomes: nil, complete: false, startedAt: startedAt).write(to: outputDir)
+            try start.write(to: outputDir)
         }
         let keys = ResultKeys()
         var errors: [Int: String] = [:]

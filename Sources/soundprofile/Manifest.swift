@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import Synchronization
 
@@ -36,6 +37,11 @@ struct ShardManifest: Codable, Equatable {
         var narrowBands: String
         var maxChannels: Int
         var zeroUnusableSamples: Bool
+
+        var summary: String {
+            "--bands \(bands) --range \(range) --fft-size \(fftSize.map(String.init) ?? "default") --hop \(hop.map(String.init) ?? "default") "
+                + "--full-scale-db-spl \(fullScaleDBSPL) --narrow-bands \(narrowBands) --max-channels \(maxChannels)\(zeroUnusableSamples ? " --zero-unusable-samples" : "")"
+        }
     }
 
     struct Entry: Codable, Equatable {
@@ -56,6 +62,21 @@ struct ShardManifest: Codable, Equatable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try writeAtomically(encoder.encode(self), to: dir + "/" + Self.fileName(index: shardIndex, count: shardCount))
+    }
+
+    /// Refuses to reuse a results folder that holds manifests of a run with other settings:
+    /// results are keyed by audio content alone, so `--skip-existing` would hand back analyses
+    /// made with other bands, and merge would mix them.
+    static func checkSettings(_ settings: Settings, in outputDir: String) throws {
+        let dir = directory(in: outputDir)
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return }
+        for name in names.sorted() where name.hasPrefix("shard-") && name.hasSuffix(".json") {
+            guard let data = FileManager.default.contents(atPath: dir + "/" + name),
+                  let other = try? JSONDecoder().decode(ShardManifest.self, from: data) else { continue }
+            if other.settings != settings {
+                throw ValidationError("--output-dir '\(outputDir)' holds results of a run with other settings (\(name): \(other.settings.summary)); this run: \(settings.summary). Results are keyed by audio content only, so use one folder per set of settings (or remove \(dir))")
+            }
+        }
     }
 
     static func timestamp(_ date: Date = Date()) -> String {

@@ -106,7 +106,7 @@ struct MergePlan {
                 throw MergeError(message: "\(manifestDir) mixes runs split \(first.shardCount) ways (\(theFirst)) and \(m.shardCount) ways (\(name)): remove the stale manifests or merge each run from its own --output-dir")
             }
             if m.settings != first.settings {
-                throw MergeError(message: "\(name) and \(theFirst) were analysed with different settings (\(m.settings) vs \(first.settings)): every shard must run the same command")
+                throw MergeError(message: "\(name) and \(theFirst) were analysed with different settings (\(m.settings.summary) vs \(first.settings.summary)): every shard must run the same command")
             }
             if m.allFiles != first.allFiles || m.inputs != first.inputs || m.recursive != first.recursive {
                 let a = Set(first.allFiles.map(\.path)), b = Set(m.allFiles.map(\.path))

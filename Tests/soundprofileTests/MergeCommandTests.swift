@@ -109,11 +109,22 @@ import Testing
         let tmp = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: tmp) }
         let dir = tmp.appendingPathComponent("results").path
-        try runShards([0], of: 2, into: dir)
-        let other = try CLI.run(["analyze", CLI.fixture("audio"), "--shard", "1/2", "--output-dir", dir, "--bands", "third-octave", "--quiet"])
-        #expect(other.status == 0)
+        try runShards([0, 1], of: 2, into: dir)
+        // analyze itself refuses a results folder of a run with other settings (results are
+        // keyed by content only: --skip-existing would reuse octave-band analyses).
+        let other = try CLI.run(["analyze", CLI.fixture("audio"), "--shard", "1/2", "--output-dir", dir, "--skip-existing", "--bands", "third-octave", "--quiet"])
+        #expect(other.status == 2 && other.stderr.contains("other settings") && other.stderr.contains("--bands octave"), "\(other.stderr)")
+        // A manifest edited (or copied in) with other settings: merge refuses too.
+        let path = dir + "/manifest/shard-1-of-2.json"
+        var manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
+        var settings = manifest["settings"] as! [String: Any]
+        settings["bands"] = "third-octave"
+        manifest["settings"] = settings
+        try JSONSerialization.data(withJSONObject: manifest).write(to: URL(fileURLWithPath: path))
         let r = try CLI.run(["merge", dir])
         #expect(r.status == 1 && r.stderr.contains("different settings"), "\(r.stderr)")
+        // The same settings split another way into the same folder: merge refuses the mix.
+        try FileManager.default.removeItem(atPath: path)
         try runShards([0, 1, 2], of: 3, into: dir)
         let mixed = try CLI.run(["merge", dir])
         #expect(mixed.status == 1 && mixed.stderr.contains("split 2 ways") && mixed.stderr.contains("3 ways"), "\(mixed.stderr)")
