@@ -4,9 +4,11 @@
 # ports, config, munge key and state under a temporary folder; needs root), and:
 #   1. runs deploy/slurm/analyze.sbatch as a 4-task array over Fixtures/audio, merges, and checks
 #      the merged CSV and JSONL equal a single-machine `analyze` byte for byte;
-#   2. loses one task on purpose (held array, that task cancelled), checks merge exits 1 naming
-#      exactly that task's inputs, re-runs only that index, and checks the merge is then complete
-#      and equal again;
+#   2. loses two tasks of a second run over Fixtures/audio plus a folder holding a FIFO: one is
+#      cancelled before it runs, the one owning the FIFO blocks on it and is killed while running
+#      (scancel: SIGTERM, SIGKILL after KillWait); checks merge exits 1, writes nothing and names
+#      exactly those tasks' inputs with the reason, re-runs only those two indices, and checks
+#      the merge is then complete and equal to a one-machine run;
 #   3. validates deploy/kubernetes/analyze-job.yaml against the Kubernetes schema, offline
 #      (kubernetes-validate, from PyPI).
 # Every daemon it started is stopped on exit, pass or fail. Exit 0 all passed, 1 otherwise.
@@ -89,6 +91,7 @@ ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
 MpiDefault=none
 ReturnToService=2
+KillWait=2
 JobCompType=jobcomp/filetxt
 JobCompLoc=$W/jobcomp.txt
 AccountingStorageType=accounting_storage/none
@@ -133,7 +136,7 @@ show_tasks() {
 }
 # Submits the job file as a user would, from the repository root; prints the job id.
 submit() {
-  SOUNDPROFILE=$BIN INPUT=Fixtures/audio RESULTS=$1 ANALYZE_ARGS=$ANALYZE_ARGS \
+  SOUNDPROFILE=$BIN INPUT=${SUBMIT_INPUT:-Fixtures/audio} RESULTS=$1 ANALYZE_ARGS=$ANALYZE_ARGS \
     sbatch --parsable --chdir="$ROOT" --output="$W/jobs/%A_%a.log" --export=ALL "${@:2}" deploy/slurm/analyze.sbatch
 }
 
@@ -159,19 +162,51 @@ cmp "$W/reference.csv" "$W/merged.csv" && cmp "$W/reference.jsonl" "$W/merged.js
 echo "merged table (head):"; head -n 4 "$W/merged.csv" | cut -c1-160
 echo "OK: merged CSV and JSONL equal the single-machine run byte for byte"
 
-echo "== 2. a lost task: the array submitted held, one task cancelled, the rest released"
-# The shard owning the most inputs (from step 1's manifests), so the loss is visible.
-LOST=$(python3 -c '
-import json,glob,sys
-best=max(glob.glob(sys.argv[1]+"/manifest/shard-*-of-4.json"), key=lambda p: len(json.load(open(p))["files"]))
-print(json.load(open(best))["shardIndex"])' "$W/results")
-python3 -c 'import json,sys; print("\n".join(f["path"] for f in json.load(open(sys.argv[1]))["files"]))' \
-  "$W/results/manifest/shard-$LOST-of-4.json" > "$W/lost-expected.txt"
-echo "shard $LOST of 4 owns $(wc -l < "$W/lost-expected.txt") inputs"
+echo "== 2. lost tasks: one cancelled before it ran, one killed while running; merge names their inputs; only those re-run"
+# A second input folder holds stream.wav as a FIFO: the task that owns it blocks reading it, like
+# a task stuck on a hung file system, until it is killed (SIGTERM, then SIGKILL after KillWait).
+mkdir -p "$W/slow"
+python3 - "$W/stream.wav" <<'PY'
+import random, sys, wave
+random.seed(16)  # 1 s of noise whose content is not among the fixtures
+w = wave.open(sys.argv[1], "wb"); w.setnchannels(1); w.setsampwidth(2); w.setframerate(48000)
+w.writeframes(bytes(random.getrandbits(8) for _ in range(96000))); w.close()
+PY
+mkfifo "$W/slow/stream.wav"
+# Which shard owns stream.wav (FNV-1a of its key, as the binary computes it; the manifest checks it),
+# and which other shard owns the most of Fixtures/audio (from step 1): that one is never run.
+read -r KILLED LOST < <(python3 - "$W/results" <<'PY'
+import glob, json, sys
+h = 0xcbf29ce484222325
+for b in b"stream.wav": h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+killed = h % 4
+sizes = {json.load(open(p))["shardIndex"]: len(json.load(open(p))["files"]) for p in glob.glob(sys.argv[1] + "/manifest/shard-*-of-4.json")}
+print(killed, max((i for i in sizes if i != killed), key=lambda i: sizes[i]))
+PY
+)
+python3 - "$W/results" "$LOST" "$KILLED" "$W/slow/stream.wav" > "$W/lost-expected.txt" <<'PY'
+import json, sys
+d, lost, killed, stream = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+owned = set()
+for i in (lost, killed): owned |= {f["path"] for f in json.load(open(f"{d}/manifest/shard-{i}-of-4.json"))["files"]}
+every = json.load(open(f"{d}/manifest/shard-0-of-4.json"))["allFiles"]
+print("\n".join([f["path"] for f in every if f["path"] in owned] + [stream]))
+PY
+echo "shard $LOST of 4 will be cancelled before it runs; shard $KILLED (owns stream.wav) killed while running; together they own $(wc -l < "$W/lost-expected.txt") inputs"
+export SUBMIT_INPUT="Fixtures/audio $W/slow"
 job=$(submit "$W/results2" --array=0-3 --hold)
 scancel "${job}_${LOST}"
 echo "after scancel ${job}_${LOST}:"; squeue -j "$job" -o '%.12i %.22j %.2t %R'
 scontrol release "$job"
+left=""
+for _ in $(seq 600); do
+  left=$(squeue -h -j "$job" -o '%K %t' 2>/dev/null || true)
+  [ "$left" = "$KILLED R" ] && grep -q stream.wav "$W/results2/manifest/shard-$KILLED-of-4.json" 2>/dev/null && break
+  sleep 0.5
+done
+[ "$left" = "$KILLED R" ] || { echo "slurm-test: expected only task $KILLED left, running; squeue: $left" >&2; exit 1; }
+echo "task $KILLED is running (blocked on stream.wav), the others are done:"; squeue -j "$job" -o '%.12i %.22j %.2t %.6M %R'
+scancel "${job}_${KILLED}"
 wait_job "$job"
 show_tasks "$job"
 echo "manifests: $(ls "$W/results2/manifest" | tr '\n' ' ')"
@@ -180,19 +215,24 @@ set +e
 status=$?
 set -e
 cat "$W/merge2.err"
-[ "$status" -eq 1 ] || { echo "slurm-test: merge with a lost task exited $status, not 1" >&2; exit 1; }
+[ "$status" -eq 1 ] || { echo "slurm-test: merge with lost tasks exited $status, not 1" >&2; exit 1; }
 [ ! -e "$W/merged2.csv" ] || { echo "slurm-test: merge wrote a partial table" >&2; exit 1; }
 sed -n 's/^soundprofile merge: no result for \(.*\) (shard .*/\1/p' "$W/merge2.err" > "$W/lost-named.txt"
 diff "$W/lost-expected.txt" "$W/lost-named.txt" \
-  || { echo "slurm-test: merge did not name exactly the lost shard's inputs" >&2; exit 1; }
-echo "OK: merge exits 1 naming the $(wc -l < "$W/lost-named.txt") inputs of the lost task"
-echo "re-running only index $LOST:"
-job=$(SOUNDPROFILE_SHARD_COUNT=4 submit "$W/results2" --array="$LOST")
+  || { echo "slurm-test: merge did not name exactly the lost tasks' inputs" >&2; exit 1; }
+grep -q "(shard $LOST of 4: the shard wrote no manifest" "$W/merge2.err" && grep -q "(shard $KILLED of 4: the shard started but did not finish)" "$W/merge2.err" \
+  || { echo "slurm-test: merge did not say why each input is missing" >&2; exit 1; }
+echo "OK: merge exits 1 naming the $(wc -l < "$W/lost-named.txt") inputs of the two lost tasks, and writes nothing"
+echo "the file system 'recovers' (stream.wav readable); reference for these inputs, then re-running only indices $LOST,$KILLED:"
+rm "$W/slow/stream.wav"; mv "$W/stream.wav" "$W/slow/stream.wav"
+# shellcheck disable=SC2086
+"$BIN" analyze $SUBMIT_INPUT $ANALYZE_ARGS --quiet --format csv --output "$W/reference2.csv"
+job=$(SOUNDPROFILE_SHARD_COUNT=4 submit "$W/results2" --array="$LOST,$KILLED")
 wait_job "$job"
 show_tasks "$job"
 "$BIN" merge "$W/results2" --format csv --output "$W/merged2.csv"
-cmp "$W/reference.csv" "$W/merged2.csv" || { echo "slurm-test: merge after the re-run differs" >&2; exit 1; }
-echo "OK: after re-running index $LOST the merge is complete and equals the single-machine run"
+cmp "$W/reference2.csv" "$W/merged2.csv" || { echo "slurm-test: merge after the re-run differs" >&2; exit 1; }
+echo "OK: after re-running indices $LOST,$KILLED the merge is complete and equals the single-machine run"
 
 echo "== 3. deploy/kubernetes/analyze-job.yaml against the Kubernetes schema (offline)"
 if ! python3 -c 'import kubernetes_validate' 2>/dev/null; then
