@@ -8,7 +8,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libfftw3-dev libsndfile1-dev pkg-config
 BIN := .build/release/soundprofile
 
-.PHONY: demo deps build test slurm-test bench bench-check bench-ci bench-gate clean fuzz
+.PHONY: demo deps build test slurm-test bench bench-check bench-ci bench-gate bench-instructions clean fuzz
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -17,8 +17,11 @@ deps:
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y --no-install-recommends $$missing; \
 	fi
 
+# Two executables: soundprofile (analyze, fit, process) and soundprofile-service (serve,
+# migrate, token, seed-demo), which `soundprofile serve …` runs from the same folder.
 build: deps
 	swift build -c release --product soundprofile
+	swift build -c release --product soundprofile-service
 
 demo: build
 	$(BIN) analyze Fixtures/audio --bands octave --range 125-8000 --format table
@@ -64,6 +67,16 @@ bench-gate:
 	cd Benchmarks && SOUNDPROFILE_BENCH_RUN=$(BENCH_RUN) swift package --scratch-path $(BENCH_SCRATCH) \
 	  --disable-sandbox benchmark $(BENCH_TARGETS) --format jmh --path $(BENCH_RESULTS) --no-progress
 	python3 Benchmarks/check_budgets.py $(BENCH_RESULTS) --tighten $(BENCH_TIGHTEN) $(BENCH_CHECK)
+
+# The deterministic instruction gate: instructions per pod block and per analysis frame, counted
+# by valgrind's callgrind (the same count on every run, however busy the machine), checked
+# against budgets.json "instructions" by Benchmarks/check_instructions.py; exits 1 naming each
+# budget exceeded and by how much. `make bench-instructions BENCH_TIGHTEN=2` halves every budget
+# to show it failing. Builds only the small instruction-counts executable (DSP, no service stack).
+bench-instructions: deps
+	@command -v valgrind >/dev/null || { echo "Installing: valgrind"; $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y --no-install-recommends valgrind; }
+	cd Benchmarks && swift build -c release --scratch-path $(BENCH_SCRATCH) --product instruction-counts
+	python3 Benchmarks/check_instructions.py Benchmarks/$(BENCH_SCRATCH)/release/instruction-counts --tighten $(BENCH_TIGHTEN)
 
 clean:
 	rm -rf .build Benchmarks/.build Benchmarks/.results Benchmarks/.fftw-wisdom

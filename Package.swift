@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "SoundProfileStore", targets: ["SoundProfileStore"]),
         .library(name: "SoundProfileServer", targets: ["SoundProfileServer"]),
         .executable(name: "soundprofile", targets: ["soundprofile"]),
+        .executable(name: "soundprofile-service", targets: ["soundprofile-service"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -27,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        // Content hashes (SoundProfileIO) and JWT signing (SoundProfileServer).
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
@@ -35,7 +37,11 @@ let package = Package(
         .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
         .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
         .target(name: "SoundProfileDSP", dependencies: ["CFFTW"], swiftSettings: strict),
-        .target(name: "SoundProfileIO", dependencies: ["SoundProfileDSP", "CSndFile"], swiftSettings: strict),
+        .target(
+            name: "SoundProfileIO",
+            dependencies: ["SoundProfileDSP", "CSndFile", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
         .target(
             name: "SoundProfileStore",
             dependencies: [
@@ -63,8 +69,19 @@ let package = Package(
             resources: [.copy("Resources/openapi.yaml")],
             swiftSettings: strict
         ),
+        // The batch command line (analyze, fit, process): DSP and file layers only, so it starts
+        // without loading the service stack. `soundprofile serve|migrate|token|seed-demo` execs
+        // the `soundprofile-service` executable built next to it.
         .executableTarget(
             name: "soundprofile",
+            dependencies: [
+                "SoundProfileDSP", "SoundProfileIO",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
+        ),
+        .executableTarget(
+            name: "soundprofile-service",
             dependencies: [
                 "SoundProfileDSP", "SoundProfileIO", "SoundProfileStore", "SoundProfileServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -76,7 +93,7 @@ let package = Package(
         ),
         .testTarget(name: "SoundProfileDSPTests", dependencies: ["SoundProfileDSP"], swiftSettings: strict),
         .testTarget(name: "SoundProfileIOTests", dependencies: ["SoundProfileIO"], swiftSettings: strict),
-        .testTarget(name: "soundprofileTests", dependencies: ["soundprofile"], swiftSettings: strict),
+        .testTarget(name: "soundprofileTests", dependencies: ["soundprofile", "soundprofile-service"], swiftSettings: strict),
         .testTarget(
             name: "SoundProfileStoreTests",
             dependencies: ["SoundProfileStore"],

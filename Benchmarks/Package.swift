@@ -3,6 +3,8 @@
 //   make bench        every benchmark, full length, table on the terminal
 //   make bench-check  short runs, then every budget in budgets.json checked (exit 1 names each one exceeded)
 //   make bench-ci     the same gate with the shortest runs, for .ci/run
+//   make bench-instructions  instructions per pod block and analysis frame (valgrind), checked
+//                     against budgets.json "instructions" by check_instructions.py
 // Two targets so that the DSP benchmarks build without the service stack:
 //   SoundProfileBenchmarks  FFT floor, band analysis, per-block processor, fitting, batch analysis
 //   ServiceBenchmarks       GET and POST profile through the router in-process
@@ -18,6 +20,13 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
+        // The deterministic instruction gate's workload: plain synchronous Swift, no Dispatch and
+        // no package-benchmark, so valgrind runs it cleanly (see check_instructions.py).
+        .executableTarget(
+            name: "instruction-counts",
+            dependencies: [.product(name: "SoundProfileDSP", package: "SoundProfile")],
+            path: "InstructionCounts"
+        ),
         // Per-operation timing shared by both benchmark targets (not benchmarks themselves).
         .target(
             name: "BenchmarkSupport",

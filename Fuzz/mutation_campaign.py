@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = os.path.abspath(sys.argv[1])
 N = int(sys.argv[2]) if len(sys.argv) > 2 else 3000
 B = int(sys.argv[3]) if len(sys.argv) > 3 else 100
-rng = random.Random(int(sys.argv[4]) if len(sys.argv) > 4 else 2026)
+SEED = int(sys.argv[4]) if len(sys.argv) > 4 else 2026
+rng = random.Random(SEED)
 SOURCES = sorted(p for p in (ROOT / "Fixtures/audio").rglob("*")
                  if p.suffix in {".wav", ".flac", ".aiff", ".ogg"} and "bad" not in p.parts and p.stat().st_size < 200_000)
 
@@ -60,10 +61,11 @@ def main():
     while made < N:
         tmp = Path(tempfile.mkdtemp(prefix="sp-mutants-"))
         good = set()
-        count = min(B, N - made)
-        for k in range(count):
+        for k in range(B):
+            if made >= N and k % 5 != 4:
+                break
             src, data = rng.choice(originals)
-            if k % 5 == 0:
+            if k % 5 == 4:  # every fifth file is good, between mutants
                 name = f"{k:04d}-good{src.suffix}"
                 (tmp / name).write_bytes(data)
                 good.add(str(tmp / name))
@@ -87,8 +89,8 @@ def main():
             print(f"batch {tmp}: {len(records)} records for {files} files", file=sys.stderr)
         shutil.rmtree(tmp, ignore_errors=True)
         print(f"{made}/{N} mutants: {crashes} crashed batches, {lost} good results lost", flush=True)
-    print(f"{N} mutated files in {total_files} files analysed: {crashes} crashed batches, {lost} good results lost, "
-          f"{failed_records} error records")
+    print(f"seed {SEED}: {N} mutated files in {total_files} files analysed: {crashes} crashed batches, "
+          f"{lost} good results lost, {failed_records} error records")
     sys.exit(1 if crashes or lost else 0)
 
 

@@ -30,7 +30,7 @@ def hann(n):
     return 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(n) / n)
 
 
-def channel_levels_vectorised(x, n, hop, w, weights, cnorm, block=1024):
+def channel_levels_vectorised(x, n, hop, w, weights, cnorm, block=1024, rfft=np.fft.rfft):
     """Returns (frames x bands) power and (frames,) overall power."""
     if len(x) < n:
         x = np.concatenate([x, np.zeros(n - len(x), x.dtype)])
@@ -38,36 +38,36 @@ def channel_levels_vectorised(x, n, hop, w, weights, cnorm, block=1024):
     bp, op = [], []
     wt = weights.T
     for s in range(0, view.shape[0], block):
-        spec = np.fft.rfft(view[s:s + block] * w, axis=1)
+        spec = rfft(view[s:s + block] * w, axis=1)
         p = spec.real ** 2 + spec.imag ** 2          # |X_k|^2, frames x bins
         bp.append(p @ wt)
         op.append(p @ cnorm)
     return np.concatenate(bp), np.concatenate(op)
 
 
-def channel_levels_per_frame(x, n, hop, w, weights, cnorm):
+def channel_levels_per_frame(x, n, hop, w, weights, cnorm, rfft=np.fft.rfft):
     if len(x) < n:
         x = np.concatenate([x, np.zeros(n - len(x), x.dtype)])
     nframes = (len(x) - n) // hop + 1
     bp = np.empty((nframes, weights.shape[0]))
     op = np.empty(nframes)
     for f in range(nframes):
-        spec = np.fft.rfft(x[f * hop:f * hop + n] * w)
+        spec = rfft(x[f * hop:f * hop + n] * w)
         p = spec.real ** 2 + spec.imag ** 2
         bp[f] = weights @ p
         op[f] = p @ cnorm
     return bp, op
 
 
-def analyze(path, per_frame=False, full_scale=100.0):
+def analyze(path, per_frame=False, full_scale=100.0, n=None, hop=None, rfft=np.fft.rfft):
     data, fs = sf.read(path, dtype="float32", always_2d=True)
-    return analyze_array(path, data, fs, per_frame, full_scale)
+    return analyze_array(path, data, fs, per_frame, full_scale, n, hop, rfft)
 
 
-def analyze_array(path, data, fs, per_frame=False, full_scale=100.0):
-    """data: frames x channels float32."""
-    n = max(16, min(65536, 1 << int(round(math.log2(4096 * fs / 48000)))))
-    hop = n // 2
+def analyze_array(path, data, fs, per_frame=False, full_scale=100.0, n=None, hop=None, rfft=np.fft.rfft):
+    """data: frames x channels float32. n, hop: FFT size and frame advance (default as the CLI)."""
+    n = n or max(16, min(65536, 1 << int(round(math.log2(4096 * fs / 48000)))))
+    hop = hop or n // 2
     bands = resolve_bands(third_octave_bands(), fs, n)
     a, c = band_matrix(bands, fs, n)
     w = hann(n)
@@ -78,7 +78,7 @@ def analyze_array(path, data, fs, per_frame=False, full_scale=100.0):
     channels = []
     for ch in range(data.shape[1]):
         x = np.ascontiguousarray(data[:, ch], dtype=np.float64)
-        bp, op = fn(x, n, hop, w, weights, cnorm)
+        bp, op = fn(x, n, hop, w, weights, cnorm, rfft=rfft)
         lev = 10 * np.log10(np.maximum(bp, 1e-20)) + full_scale      # frames x bands
         leq = 10 * np.log10(np.mean(10 ** (lev / 10), axis=0))
         l10, l50, l90 = np.percentile(lev, [90, 50, 10], axis=0)
@@ -133,14 +133,23 @@ def main():
     ap.add_argument("--runs", type=int, default=5, help="with --synthetic: timed runs (median reported)")
     ap.add_argument("--per-frame", action="store_true", help="Python loop, one rfft per frame")
     ap.add_argument("--full-scale-db-spl", type=float, default=100.0)
+    ap.add_argument("--fft-size", type=int, help="FFT length (default: 4096 at 48 kHz, scaled with the rate)")
+    ap.add_argument("--hop", type=int, help="frame advance (default: half the FFT length)")
+    ap.add_argument("--pyfftw", action="store_true", help="FFTs by pyfftw (FFTW, one thread, cached plans) instead of numpy's pocketfft")
     args = ap.parse_args()
+    rfft = np.fft.rfft
+    if args.pyfftw:
+        import pyfftw
+        import pyfftw.interfaces.numpy_fft as fftw_numpy
+        pyfftw.interfaces.cache.enable()
+        rfft = lambda a, axis=-1: fftw_numpy.rfft(a, axis=axis, threads=1, planner_effort="FFTW_ESTIMATE")
     if args.synthetic:
         time_synthetic(args.synthetic, args.per_frame, args.runs)
         return
     if not args.files:
         ap.error("give FILES or --synthetic SECONDS")
     for f in args.files:
-        rec = analyze(f, args.per_frame, args.full_scale_db_spl)
+        rec = analyze(f, args.per_frame, args.full_scale_db_spl, args.fft_size, args.hop, rfft)
         sys.stdout.write(json.dumps(rec, sort_keys=True, separators=(",", ":")) + "\n")
         sys.stdout.flush()
 

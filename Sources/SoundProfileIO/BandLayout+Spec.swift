@@ -38,7 +38,7 @@ extension BandLayout {
             guard let n = Int(parts[1]) else { throw BandSpecError(field: "--bands", value: spec, allowed: specHelp) }
             return parts[0] == "erb" ? try erb(count: n, from: low, to: high) : try logSpaced(count: n, from: low, to: high)
         case "custom":
-            let edges = parts[1].split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+            let edges = parts[1].split(separator: ",").map { Double(trimmed($0)) }
             guard edges.allSatisfy({ $0 != nil }) else { throw BandSpecError(field: "--bands", value: spec, allowed: "custom edges must be numbers in Hz, e.g. custom:100,500,2000,8000") }
             return try custom(edges: edges.map { $0! })
         default:
@@ -49,10 +49,19 @@ extension BandLayout {
     /// Parses `LOW-HIGH` (Hz, e.g. `125-8000` or `31.5-16000`).
     /// - Throws: ``BandSpecError`` naming `--range`.
     public static func parseRange(_ text: String) throws -> (Double, Double) {
-        let parts = text.split(separator: "-").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        let parts = text.split(separator: "-").map { Double(trimmed($0)) }
         guard parts.count == 2, let low = parts[0], let high = parts[1], low > 0, high >= low else {
             throw BandSpecError(field: "--range", value: text, allowed: "LOW-HIGH in Hz with 0 < LOW ≤ HIGH, e.g. 125-8000")
         }
         return (low, high)
+    }
+
+    /// `text` without leading and trailing white space. (Foundation's
+    /// `trimmingCharacters(in: .whitespaces)` built a character set on first use: about a
+    /// million instructions of every `analyze` start-up.)
+    private static func trimmed(_ text: Substring) -> Substring {
+        let start = text.firstIndex { !$0.isWhitespace } ?? text.endIndex
+        let end = text.lastIndex { !$0.isWhitespace }.map { text.index(after: $0) } ?? start
+        return text[start..<max(start, end)]
     }
 }

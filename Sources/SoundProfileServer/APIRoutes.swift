@@ -382,9 +382,13 @@ struct APIRoutes: Sendable {
         }
         defer { try? FileManager.default.removeItem(atPath: path) }
         do {
-            var result = try await Task.detached(priority: .medium) {
-                try FileAnalysis.analyze(path: path, settings: AnalysisSettings())
-            }.value
+            // On a Dispatch thread, not the cooperative pool: a long analysis must not hold up
+            // request handling or the timers that bound database waits.
+            var result = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<FileAnalysisResult, any Error>) in
+                DispatchQueue.global(qos: .userInitiated).async {
+                    continuation.resume(with: Result { try FileAnalysis.analyze(path: path, settings: AnalysisSettings()) })
+                }
+            }
             result.file = name
             return result
         } catch {

@@ -75,23 +75,27 @@ public enum JSONCoding {
         do {
             return try decoder.decode(T.self, from: data)
         } catch let error as DecodingError {
-            // Foundation calls a number beyond ±Double.greatestFiniteMagnitude (1e400) invalid
-            // JSON; RFC 8259 does not, so name the member holding it, as for any bad value.
-            if case .dataCorrupted(let context) = error, context.codingPath.isEmpty, let (key, literal) = overflowingNumber(in: data) {
-                throw APIError.invalid(key, "must be a number within ±1.8e308, got \(literal)")
+            // Foundation on Linux reports any number that does not fit its field's type (2^63 or
+            // 24000.5 for an integer, 1e400 for anything) as "not valid JSON", without a path.
+            // RFC 8259 calls such bodies valid, so find the member and answer 422 naming it.
+            if case .dataCorrupted(let context) = error, context.codingPath.isEmpty,
+               let (key, literal) = unfittingNumber(in: data, decode: { _ = try decoder.decode(T.self, from: $0) }) {
+                throw APIError.invalid(key, "must be a number that fits the field (a whole number in range where an integer is expected), got \(literal)")
             }
             throw fieldError(error)
         }
     }
 
-    /// The member name and text of the first number literal in `data` too large for a Double,
-    /// found by a plain scan of the JSON text (strings skipped, escapes honoured).
-    static func overflowingNumber(in data: Data) -> (String, String)? {
+    /// The member name and text of the number literal that made `decode` fail: each literal
+    /// that is not a small whole number is replaced by 0 in turn until decoding gets past it.
+    /// The JSON text is scanned plainly (strings skipped, escapes honoured).
+    static func unfittingNumber(in data: Data, decode: (Data) throws -> Void) -> (String, String)? {
         let bytes = [UInt8](data)
         var i = 0
         var lastString = ""
         var key = ""
-        while i < bytes.count {
+        var tried = 0
+        while i < bytes.count, tried < 64 {
             let c = bytes[i]
             if c == UInt8(ascii: "\"") {
                 var j = i + 1
@@ -105,7 +109,19 @@ public enum JSONCoding {
                 var j = i
                 while j < bytes.count, "+-.eE0123456789".utf8.contains(bytes[j]) { j += 1 }
                 let literal = String(decoding: bytes[i..<j], as: UTF8.self)
-                if let value = Double(literal), !value.isFinite { return (key, literal) }
+                if Int32(literal) == nil {  // small whole numbers fit every numeric field
+                    tried += 1
+                    var patched = bytes
+                    patched.replaceSubrange(i..<j, with: Array("0".utf8))
+                    do {
+                        try decode(Data(patched))
+                        return (key, literal)
+                    } catch DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty {
+                        // not this one
+                    } catch {
+                        return (key, literal)  // past the number: another, named, error follows
+                    }
+                }
                 i = j
             } else {
                 i += 1

@@ -113,7 +113,9 @@ public final class SQLiteDriver: SQLDriver {
                 for column in row.columns {
                     switch column.data {
                     case .integer(let value): out[column.name.lowercased()] = .int(Int64(value))
-                    case .float(let value): out[column.name.lowercased()] = .int(Int64(value))
+                    case .float(let value):
+                        // Int64(x) traps on NaN, ±∞ and beyond ±9.2e18.
+                        out[column.name.lowercased()] = value.isFinite && abs(value) < 9e18 ? .int(Int64(value)) : .text("\(value)")
                     case .text(let value): out[column.name.lowercased()] = .text(value)
                     case .blob(let buffer): out[column.name.lowercased()] = .text(String(buffer: buffer))
                     case .null: out[column.name.lowercased()] = .null

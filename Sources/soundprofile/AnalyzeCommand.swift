@@ -206,17 +206,9 @@ private final class FrameCounter: @unchecked Sendable {
     var value: Int64 = 0
 }
 
-/// SHA-256 of a file's bytes, read in chunks.
+/// SHA-256 of a file's bytes (see `SHA256Hasher.hex(ofFileAt:)`).
 func contentHash(path: String) throws -> String {
-    guard let handle = FileHandle(forReadingAtPath: path) else {
-        throw AudioFileError(path: path, reason: .notFound, detail: "cannot open for hashing")
-    }
-    defer { try? handle.close() }
-    var hasher = SHA256Hasher()
-    while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-        chunk.withUnsafeBytes { hasher.update($0) }
-    }
-    return hasher.finalizeHex()
+    try SHA256Hasher.hex(ofFileAt: path)
 }
 
 /// The audio files an input names: the file itself, or the audio files in a directory
@@ -326,7 +318,9 @@ final class ProgressLine: @unchecked Sendable {
             s.lastDraw = now
             let elapsed = max(now.timeIntervalSince(start), 1e-3)
             let speed = s.audioSeconds / elapsed
-            let remaining = speed > 0 ? max(0, totalSeconds - s.audioSeconds) / speed : 0
+            // Headers may claim any duration: clamp the ETA (at most 99:59) so Int() cannot trap.
+            let estimate = speed > 0 ? max(0, totalSeconds - s.audioSeconds) / speed : 0
+            let remaining = estimate.isFinite ? min(estimate, 99 * 60 + 59) : 0
             return String(format: "\r\u{1B}[K%d/%d files, %.3f h audio, %.0f× real time, ETA %d:%02d",
                           s.filesDone, totalFiles, s.audioSeconds / 3600, speed, Int(remaining) / 60, Int(remaining) % 60)
         }

@@ -9,6 +9,7 @@ extension SoundProfileCommand {
     /// Runs the command line as ArgumentParser's `main()` does, except that usage errors exit
     /// with ``usageExitCode`` (after printing ArgumentParser's message and usage to stderr).
     static func main() async {
+        ServiceSubcommand.handOverIfNeeded(CommandLine.arguments)  // serve, migrate, token, seed-demo
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

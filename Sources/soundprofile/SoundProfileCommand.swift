@@ -6,6 +6,11 @@ import Foundation
 /// Exit codes, for every subcommand: 0 success; 1 the work failed (a bad input file, some files
 /// of a batch failed); 2 usage error (unknown option, value out of range); 130 interrupted.
 /// `main()` (in SoundProfileCommand+Main.swift) maps ArgumentParser's usage errors to 2.
+///
+/// The batch commands (analyze, fit, process) live in this executable, which links only the DSP
+/// and file layers. The service commands (serve, migrate, token, seed-demo) live in the
+/// `soundprofile-service` executable next to it; `main()` hands them over with `exec` before
+/// parsing anything (see ``ServiceSubcommand``).
 @main
 struct SoundProfileCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,7 +20,7 @@ struct SoundProfileCommand: AsyncParsableCommand {
         // each subcommand lives in its own file: <Name>Command.swift
         subcommands: [
             AnalyzeCommand.self, MergeCommand.self, FitCommand.self, ProcessCommand.self,
-            ServeCommand.self, MigrateCommand.self, TokenCommand.self, SeedDemoCommand.self,
+            ServeSubcommand.self, MigrateSubcommand.self, TokenSubcommand.self, SeedDemoSubcommand.self,
         ]
     )
 }

@@ -88,4 +88,20 @@ func formatEntries() throws -> [FormatEntry] {
         m.update([UInt8](repeating: 0x61, count: 1_000_000 - 999 * 1001))
         #expect(m.finalizeHex() == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
+
+    /// The content hash keys stored results (CLI --output-dir, the service's contentHash), so it
+    /// must stay the standard SHA-256: the expected digest is `sha256sum`'s output for the file.
+    @Test func sha256OfAFixtureMatchesSha256sum() throws {
+        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: fixture("audio/speech-in-babble-snr0-48k.wav"))))
+        // sha256sum Fixtures/audio/speech-in-babble-snr0-48k.wav
+        let expected = "bcc26758439d59015208614fbcb4670fd0554720679d2289204cfa0f0fae5b6c"
+        #expect(bytes.withUnsafeBytes { SHA256Hasher.hex(of: $0) } == expected)
+        // Fed in pieces that do not align with 64-byte blocks.
+        var h = SHA256Hasher()
+        var i = 0
+        while i < bytes.count { let j = min(bytes.count, i + 4099); h.update(bytes[i..<j]); i = j }
+        #expect(h.finalizeHex() == expected)
+        #expect(try SHA256Hasher.hex(ofFileAt: fixture("audio/speech-in-babble-snr0-48k.wav")) == expected)
+        #expect(throws: AudioFileError.self) { try SHA256Hasher.hex(ofFileAt: fixture("audio/no-such-file.wav")) }
+    }
 }

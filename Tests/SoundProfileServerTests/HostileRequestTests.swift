@@ -60,6 +60,19 @@ struct HostileRequestTests {
         }
     }
 
+    /// Foundation calls these bodies invalid JSON without a path; the member is found and named.
+    @Test(arguments: [("schemaVersion", "9223372036854775808"), ("schemaVersion", "1.5"), ("schemaVersion", "1e400")])
+    func numbersThatDoNotFitTheirIntegerFieldAre422(field: String, value: String) async throws {
+        try await TestApp.run { client in
+            let user = try await client.user()
+            let body = #"{"schemaVersion":\#(value),"right":{"500":20,"1000":30,"2000":40}}"#
+            let response = try await client.send(.post, "/v1/users/\(user.id)/audiograms", token: user.token, json: body)
+            #expect(try fields(response) == [field], "\(String(buffer: response.body))")
+            // A body that is not JSON at all is still 400.
+            #expect(try await client.send(.post, "/v1/users/\(user.id)/audiograms", token: user.token, json: "{nope").status == .badRequest)
+        }
+    }
+
     @Test func tokensNotYetValidAreRefused() async throws {
         try await TestApp.run { client in
             let now = Int(Date().timeIntervalSince1970)

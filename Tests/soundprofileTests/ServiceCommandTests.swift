@@ -38,4 +38,20 @@ import Testing
         #expect(mode == 0o600)
         #expect(try CLI.run(["token", "create", "--user", "not-a-uuid"], in: dir).status == 2, "usage error")
     }
+
+    /// `soundprofile` hands the service commands to `soundprofile-service` (next to it) without
+    /// loading the service stack itself; to the user they are still `soundprofile serve` etc.
+    @Test func serviceCommandsAreListedAndHandedOver() throws {
+        let help = try CLI.run(["--help"])
+        #expect(help.status == 0)
+        for name in ["analyze", "fit", "process", "serve", "migrate", "token", "seed-demo"] {
+            #expect(help.stdout.contains("  \(name)"), "soundprofile --help lists \(name)")
+        }
+        let serveHelp = try CLI.run(["serve", "--help"])
+        #expect(serveHelp.status == 0)
+        #expect(serveHelp.stdout.contains("--max-upload-mib") && serveHelp.stdout.contains("soundprofile serve"), "\(serveHelp.stdout)")
+        #expect(try CLI.run(["help", "token"]).stdout.contains("create"))
+        let bad = try CLI.run(["serve", "--port", "0"])
+        #expect(bad.status == 2 && bad.stderr.contains("--port 0 is not allowed"), "\(bad.stderr)")
+    }
 }

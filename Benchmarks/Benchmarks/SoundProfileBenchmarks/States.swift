@@ -218,18 +218,18 @@ final class BatchAnalysis {
     func analyze() throws -> (overallLeqDB: Double, bands: [LevelSummary]) {
         let n = 4096, hop = 2048
         let analyzer = try BandAnalyzer(layout: layout, sampleRate: sampleRate, fftSize: n, narrowBands: .merge)
-        var statistics = LevelStatistics(bandCount: analyzer.bandCount)
-        let levels = UnsafeMutableBufferPointer<Float>.allocate(capacity: analyzer.bandCount)
-        defer { levels.deallocate() }
-        levels.initialize(repeating: 0)
+        var statistics = LevelStatistics(bandCount: analyzer.bandCount, powerReferenceDB: analyzer.fullScaleDBSPL)
+        let powers = UnsafeMutableBufferPointer<Float>.allocate(capacity: analyzer.bandCount)
+        defer { powers.deallocate() }
+        powers.initialize(repeating: 0)
         var overallPower = 0.0
         var frames = 0
         signal.withUnsafeBufferPointer { s in
             var start = 0
             while start + n <= s.count {
-                let overall = analyzer.bandLevels(frame: UnsafeBufferPointer(rebasing: s[start..<(start + n)]), into: levels)
-                statistics.add(levels: UnsafeBufferPointer(levels))
-                overallPower += pow(10, (Double(overall) - analyzer.fullScaleDBSPL) / 10)
+                let total = analyzer.bandPowers(frame: UnsafeBufferPointer(rebasing: s[start..<(start + n)]), into: powers)
+                statistics.add(powers: UnsafeBufferPointer(powers))
+                overallPower += Double(max(total, powerFloor))
                 frames += 1
                 start += hop
             }

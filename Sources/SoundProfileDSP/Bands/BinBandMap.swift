@@ -5,6 +5,12 @@
 /// of that interval inside the band. The map is stored bin-major (compressed rows), so a frame is
 /// one pass over the spectrum. It also holds the one-sided factor c_k (1 at DC and Nyquist, 2
 /// elsewhere) and the Parseval normalisation 1/(N·Σw²).
+///
+/// The same weights are also stored band-major (``bandFirstBin`` … ``bandLastWeight``): a band
+/// overlaps one contiguous run of bins, every bin strictly inside the run lies wholly inside the
+/// band (weight 1), so only the two edge bins carry a fraction. A band's power is then
+/// `firstWeight·P[first] + Σ P[first+1 ..< last] + lastWeight·P[last]` over the one-sided bin
+/// powers P — a contiguous, vectorisable sum with no scatter.
 public struct BinBandMap: Sendable, Equatable {
     /// The first bin with any weight.
     public let firstBin: Int
@@ -22,6 +28,15 @@ public struct BinBandMap: Sendable, Equatable {
     public let bandCount: Int
     /// Σ_k a_k for each band: how many bins' worth of spectrum the band holds.
     public let binsPerBand: [Double]
+    /// For each band, the lowest bin that overlaps it.
+    public let bandFirstBin: [Int32]
+    /// For each band, the highest bin that overlaps it (equal to the first for a band inside one bin).
+    public let bandLastBin: [Int32]
+    /// For each band, the edge weight a_k of its first bin.
+    public let bandFirstWeight: [Float]
+    /// For each band, the edge weight a_k of its last bin; 0 when the band lies inside one bin
+    /// (its first bin already carries the whole weight).
+    public let bandLastWeight: [Float]
 
     /// Precomputes the map for `layout` (already resolved) on an FFT of `fftSize` at `sampleRate`.
     /// - Parameters:
@@ -42,12 +57,18 @@ public struct BinBandMap: Sendable, Equatable {
         let kLow = max(0, Int(((lowest / spacing) - 0.5).rounded(.down)))
         let kHigh = min(lastBin, Int(((highest / spacing) + 0.5).rounded(.up)))
         var pending: [Int32] = []
+        let bands = layout.bands
+        var lowestBand = 0  // bands are contiguous and increasing: none below this one reaches bin k
+        var entries: [(Int32, Float, Float)] = []
         for k in kLow...kHigh {
             let a = max(0, (Double(k) - 0.5) * spacing), b = min(nyquist, (Double(k) + 0.5) * spacing)
             guard b > a else { continue }
             let c: Double = (k == 0 || k == lastBin) ? 1 : 2
-            var entries: [(Int32, Float, Float)] = []
-            for (index, band) in layout.bands.enumerated() {
+            entries.removeAll(keepingCapacity: true)
+            while lowestBand < bands.count - 1, bands[lowestBand].upperHz <= a { lowestBand += 1 }
+            for index in lowestBand..<bands.count {
+                let band = bands[index]
+                if band.lowerHz >= b { break }
                 let overlap = min(b, band.upperHz) - max(a, band.lowerHz)
                 if overlap > 0 {
                     let fraction = overlap / (b - a)
@@ -73,5 +94,26 @@ public struct BinBandMap: Sendable, Equatable {
         entryFraction = fractions
         bandCount = layout.count
         binsPerBand = perBand
+
+        // Band-major view of the same entries.
+        var bFirst = [Int32](repeating: -1, count: layout.count), bLast = [Int32](repeating: -1, count: layout.count)
+        var wFirst = [Float](repeating: 0, count: layout.count), wLast = [Float](repeating: 0, count: layout.count)
+        for row in 0..<(starts.count - 1) {
+            let k = Int32(firstBin + row)
+            for e in Int(starts[row])..<Int(starts[row + 1]) {
+                let band = Int(bandsOfEntries[e])
+                if bFirst[band] < 0 { bFirst[band] = k; wFirst[band] = fractions[e] }
+                bLast[band] = k
+                wLast[band] = fractions[e]
+            }
+        }
+        for band in 0..<layout.count {
+            if bFirst[band] < 0 { bFirst[band] = 0; bLast[band] = 0; wFirst[band] = 0; wLast[band] = 0 }
+            if bLast[band] == bFirst[band] { wLast[band] = 0 }
+        }
+        bandFirstBin = bFirst
+        bandLastBin = bLast
+        bandFirstWeight = wFirst
+        bandLastWeight = wLast
     }
 }

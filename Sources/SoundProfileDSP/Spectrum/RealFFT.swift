@@ -68,16 +68,21 @@ public struct RealFFT: ~Copyable, @unchecked Sendable {
     public let spectrum: UnsafeMutableBufferPointer<Float>
 
     private let forwardPlan: fftwf_plan
-    private let inversePlan: fftwf_plan
+    /// Nil when made with `inverse: false`.
+    private let inversePlan: fftwf_plan?
 
-    /// Plans both transforms of `size` points and allocates their buffers.
+    /// Plans both transforms of `size` points (or only the forward one) and allocates their buffers.
     ///
     /// Not real-time safe (allocates, plans under the global FFTW planner lock).
     /// - Parameters:
     ///   - size: Number of real samples; even, from 16 to 65536.
     ///   - planning: ``FFTPlanning/estimate`` (default) or ``FFTPlanning/measure``.
+    ///   - inverse: Whether to plan the inverse transform too (default true). Analysis needs
+    ///     only the forward one, and planning even with `FFTW_ESTIMATE` costs about as much as
+    ///     tens of thousands of transforms' worth of instructions at start-up; ``inverse()`` and
+    ///     ``inverseUnnormalized()`` trap on an FFT made with `false`.
     /// - Throws: ``FFTError/invalidSize(_:)`` or ``FFTError/planningFailed(size:)``.
-    public init(size: Int, planning: FFTPlanning = .estimate) throws(FFTError) {
+    public init(size: Int, planning: FFTPlanning = .estimate, inverse planInverse: Bool = true) throws(FFTError) {
         guard Self.sizeRange.contains(size), size % 2 == 0 else { throw .invalidSize(size) }
         let binCount = size / 2 + 1
         let realPointer = fftwf_alloc_real(size)
@@ -91,10 +96,10 @@ public struct RealFFT: ~Copyable, @unchecked Sendable {
         let n = Int32(size)
         let plans = FFTWPlanner.withLock {
             PlanPair(forward: fftwf_plan_dft_r2c_1d(n, realPointer, complexPointer, flags),
-                     inverse: fftwf_plan_dft_c2r_1d(n, complexPointer, realPointer, flags))
+                     inverse: planInverse ? fftwf_plan_dft_c2r_1d(n, complexPointer, realPointer, flags) : nil)
         }
         let forward = plans.forward, inverse = plans.inverse
-        guard let forward, let inverse else {
+        guard let forward, inverse != nil || !planInverse else {
             FFTWPlanner.withLock {
                 if let forward { fftwf_destroy_plan(forward) }
                 if let inverse { fftwf_destroy_plan(inverse) }
@@ -118,7 +123,7 @@ public struct RealFFT: ~Copyable, @unchecked Sendable {
     deinit {
         FFTWPlanner.withLock {
             fftwf_destroy_plan(forwardPlan)
-            fftwf_destroy_plan(inversePlan)
+            if let inversePlan { fftwf_destroy_plan(inversePlan) }
         }
         fftwf_free(input.baseAddress)
         fftwf_free(spectrum.baseAddress)
@@ -136,7 +141,7 @@ public struct RealFFT: ~Copyable, @unchecked Sendable {
     ///
     /// Real-time safe: no allocation, lock or system call.
     public func inverseUnnormalized() {
-        fftwf_execute(inversePlan)
+        fftwf_execute(inversePlan!)
     }
 
     /// Transforms ``spectrum`` back into ``input`` and divides by `size`, so that
@@ -144,7 +149,7 @@ public struct RealFFT: ~Copyable, @unchecked Sendable {
     ///
     /// Real-time safe: no allocation, lock or system call.
     public func inverse() {
-        fftwf_execute(inversePlan)
+        fftwf_execute(inversePlan!)
         let scale = 1 / Float(size)
         // Through a local copy of the buffer pointer: `input[i] *= scale` on the stored property
         // of this noncopyable type crashes the Swift 6.3.1 compiler under -sanitize=thread.
