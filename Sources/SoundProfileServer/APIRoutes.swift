@@ -35,6 +35,7 @@ struct APIRoutes: Sendable {
 
         group.post("analyses", use: createAnalysis)
         group.get("analyses/:id", use: getAnalysis)
+        addPictures(to: group)
     }
 
     // MARK: Access
@@ -48,7 +49,7 @@ struct APIRoutes: Sendable {
         return user
     }
 
-    private func visible(_ owner: UUID, _ context: AppRequestContext, _ what: String) throws {
+    func visible(_ owner: UUID, _ context: AppRequestContext, _ what: String) throws {
         let caller = try context.caller()
         guard caller.isAdmin || caller.userId == owner else { throw APIError.notFound(what) }
     }
@@ -288,7 +289,7 @@ struct APIRoutes: Sendable {
         return try created(ProfileResponse(record), location: "/v1/profiles/\(record.id.uuidString)")
     }
 
-    private func ownedProfile(_ context: AppRequestContext) async throws -> ProfileRecord {
+    func ownedProfile(_ context: AppRequestContext) async throws -> ProfileRecord {
         let id = try UUID.path(context.parameters.get("id"), "profile")
         guard let record = try await repository.profile(id: id) else { throw APIError.notFound("profile") }
         try visible(record.userId, context, "profile")

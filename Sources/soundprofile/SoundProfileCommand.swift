@@ -20,6 +20,7 @@ struct SoundProfileCommand: AsyncParsableCommand {
         // each subcommand lives in its own file: <Name>Command.swift
         subcommands: [
             AnalyzeCommand.self, MergeCommand.self, FitCommand.self, ProcessCommand.self,
+            VerifyCommand.self, PlotCommand.self,
             ServeSubcommand.self, MigrateSubcommand.self, TokenSubcommand.self, SeedDemoSubcommand.self,
         ]
     )

@@ -1,0 +1,144 @@
+import ArgumentParser
+import Foundation
+import SoundProfileDSP
+import SoundProfileIO
+
+/// `soundprofile plot`: pictures as self-contained SVG.
+struct PlotCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plot",
+        abstract: "Draw an audiogram, a fitted profile or an analysis result as a self-contained SVG picture.",
+        discussion: """
+        The SVG has no scripts and no external fonts or files: open it in a browser, print it, or convert \
+        it (rsvg-convert, Chromium). It goes to standard output, or to --output (written atomically). \
+        `soundprofile verify --plot FILE.svg` draws the test-box sheet.
+
+        Exit status: 0 written; 1 the input could not be read; 2 usage error.
+        """,
+        subcommands: [PlotAudiogram.self, PlotProfile.self, PlotAnalysis.self])
+}
+
+/// Writes an SVG picture to `output` or standard output.
+private func emit(_ picture: SVGPicture, to output: String?, command: String) throws {
+    let data = Data(picture.svg.utf8)
+    if let output {
+        do {
+            try writeAtomically(data, to: output)
+        } catch {
+            printError("soundprofile plot \(command): --output: \(error)")
+            throw ExitCode(1)
+        }
+    } else {
+        FileHandle.standardOutput.write(data)
+    }
+}
+
+/// Reads a whole file or fails with exit 1 naming it.
+private func readInput(_ path: String, command: String) throws -> Data {
+    do {
+        return try Data(contentsOf: URL(fileURLWithPath: path))
+    } catch {
+        printError("soundprofile plot \(command): \(path): cannot read: \(error.localizedDescription)")
+        throw ExitCode(1)
+    }
+}
+
+struct PlotAudiogram: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audiogram",
+        abstract: "The audiogram: log frequency 125–8000 Hz, dB HL downward, right ear red O, left ear blue X (600 × 620 px).")
+
+    @Argument(help: ArgumentHelp("The audiogram JSON file.", valueName: "file"))
+    var file: String
+
+    @Option(help: ArgumentHelp("Write the SVG here instead of standard output.", valueName: "file.svg"))
+    var output: String?
+
+    func run() throws {
+        let data = try readInput(file, command: "audiogram")
+        let audiogram: Audiogram
+        do {
+            audiogram = try JSONDecoder().decode(Audiogram.self, from: data)
+        } catch let error as AudiogramError {
+            printError("soundprofile plot audiogram: \(file): \(error)")
+            throw ExitCode(1)
+        } catch {
+            printError("soundprofile plot audiogram: \(file): not an audiogram file: it must be JSON like "
+                + #"{"right": {"500": 20, "1000": 30, "2000": 40}, "left": {…}} (dB HL by frequency in Hz)"#)
+            throw ExitCode(1)
+        }
+        try emit(Pictures.audiogram(audiogram, title: "Audiogram: " + URL(fileURLWithPath: file).lastPathComponent), to: output, command: "audiogram")
+    }
+}
+
+struct PlotProfile: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "profile",
+        abstract: "A fitted profile: per ear the targets and the realised insertion gain (LTASS 65 dB SPL, measured on the processor), and each channel's input/output curve.")
+
+    @Argument(help: ArgumentHelp("The fitted profile JSON (from `soundprofile fit`).", valueName: "file"))
+    var file: String
+
+    @Option(help: ArgumentHelp("The preset the realised gain is measured with: pod16k, pod24k or studio48k. Default: the profile's preset, else pod24k.", valueName: "name"))
+    var preset: String?
+
+    @Flag(help: "Draw the targets and curves only; do not run the processor.")
+    var noRealised = false
+
+    @Option(help: ArgumentHelp("Write the SVG here instead of standard output.", valueName: "file.svg"))
+    var output: String?
+
+    func validate() throws {
+        if let preset, ProcessorConfiguration.preset(named: preset) == nil {
+            throw ValidationError("--preset \(preset) is not allowed: it must be one of \(ProcessorConfiguration.presets.map { $0.name! }.joined(separator: ", "))")
+        }
+    }
+
+    func run() throws {
+        let data = try readInput(file, command: "profile")
+        let profile: SoundProfile
+        do {
+            profile = try JSONDecoder().decode(SoundProfile.self, from: data)
+        } catch {
+            printError("soundprofile plot profile: \(file): \(describeProfileError(error))")
+            throw ExitCode(1)
+        }
+        var realised: [Ear: [VerificationReport.InsertionGainCurve]] = [:]
+        do {
+            if !noRealised, let configuration = ProcessorConfiguration.preset(named: preset ?? profile.preset ?? "pod24k") {
+                for ear in Ear.allCases where profile[ear] != nil {
+                    realised[ear] = [try TestBox(profile: profile, ear: ear, configuration: configuration).measureInsertionGain(speechDBSPL: 65)]
+                }
+            }
+            let title = "Profile: " + URL(fileURLWithPath: file).lastPathComponent
+            try emit(Pictures.profile(profile, realised: realised, title: title), to: output, command: "profile")
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            printError("soundprofile plot profile: \(file): \(error)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+struct PlotAnalysis: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "analysis",
+        abstract: "An analysis result (analyze --format json or jsonl): Leq per band with the L10–L90 range shaded, per file and channel.")
+
+    @Argument(help: ArgumentHelp("The analysis result JSON or JSON lines.", valueName: "result.json"))
+    var file: String
+
+    @Option(help: ArgumentHelp("Write the SVG here instead of standard output.", valueName: "file.svg"))
+    var output: String?
+
+    func run() throws {
+        let data = try readInput(file, command: "analysis")
+        do {
+            try emit(Pictures.analysis(data, title: "Analysis: " + URL(fileURLWithPath: file).lastPathComponent), to: output, command: "analysis")
+        } catch let error as PictureError {
+            printError("soundprofile plot analysis: \(file): \(error)")
+            throw ExitCode(1)
+        }
+    }
+}
