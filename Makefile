@@ -2,12 +2,13 @@
 #   make demo   installs the system packages (Debian/Ubuntu, needs root or sudo), builds, and
 #               analyses the audio fixtures (the main job)
 #   make test   runs the whole test suite
+#   make slurm-test  the scale-out path on a real one-node Slurm cluster (root; see .ci/slurm-test.sh)
 SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libfftw3-dev libsndfile1-dev pkg-config librsvg2-bin
 BIN := .build/release/soundprofile
 
-.PHONY: demo deps build test bench bench-check bench-ci bench-gate bench-instructions clean fuzz contract
+.PHONY: demo deps build test slurm-test bench bench-check bench-ci bench-gate bench-instructions clean fuzz contract
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -27,6 +28,12 @@ demo: build
 
 test: deps
 	swift test
+
+# Installs Slurm (Debian), starts a throwaway one-node cluster on loopback, runs
+# deploy/slurm/analyze.sbatch as a 4-task array, merges, compares with a one-machine run, loses and
+# re-runs one task, validates deploy/kubernetes/analyze-job.yaml; stops every daemon it started.
+slurm-test: deps
+	.ci/slurm-test.sh
 
 # Fuzzing (Fuzz/, its own package; ASan + libFuzzer): builds each target and runs it for
 # FUZZ_SECONDS (default 60) seeded from Fixtures/; exits 1 on any crash, keeping the input in

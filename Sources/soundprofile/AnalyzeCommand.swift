@@ -46,7 +46,7 @@ struct AnalyzeCommand: AsyncParsableCommand {
     @Option(help: "Write the output to this file (atomically) instead of standard output.")
     var output: String?
 
-    @Option(help: "Also store each file's analysis as DIR/<sha256 of the audio>.json (idempotent).")
+    @Option(help: "Also store each file's analysis as DIR/<sha256 of the audio>.json (idempotent), and what this run (or shard) was asked to do as DIR/manifest/shard-I-of-N.json, for `soundprofile merge DIR`.")
     var outputDir: String?
 
     @Flag(help: "With --output-dir: reuse stored analyses of files whose content hash is already there.")
@@ -58,7 +58,7 @@ struct AnalyzeCommand: AsyncParsableCommand {
     @Option(help: "Files analysed at once (default: all cores).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
-    @Option(help: "Process only shard I of N (0 ≤ I < N), chosen by a hash of each path: stable across runs and machines.")
+    @Option(help: ArgumentHelp("Process only shard I of N (0 ≤ I < N), chosen by a hash of each file's path relative to its input: stable across runs, machines and spellings of the input. 'auto' takes I and N from a Slurm job array or a Kubernetes Indexed Job.", discussion: "--shard auto reads \(Shard.environmentHelp).", valueName: "I/N|auto"))
     var shard: String?
 
     @Option(help: "The most channels a file may have (1…1024); a file with more gets an error record.")
@@ -94,10 +94,19 @@ struct AnalyzeCommand: AsyncParsableCommand {
         let layout = try parseBandLayout(spec: bands, range: range)
         let settings = AnalysisSettings(layout: layout, fftSize: fftSize, hop: hop, fullScaleDBSPL: fullScaleDbSpl, narrowBands: narrowBands,
                                         maxChannels: maxChannels, unusableSamples: zeroUnusableSamples ? .zero : .reject)
-        var files: [String] = []
-        for input in inputs { files += try collectAudioFiles(input, recursive: recursive) }
-        if let shard { files = try Shard(parsing: shard).select(files) }
-        if let outputDir { try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true) }
+        let allFiles = try collectInputFiles(inputs, recursive: recursive)
+        let shard = try self.shard.map { try Shard(parsing: $0) }
+        let mine = shard?.select(allFiles) ?? allFiles
+        let files = mine.map(\.path)
+        let startedAt = ShardManifest.timestamp()
+        if let outputDir {
+            let start = manifest(shard: shard, all: allFiles, mine: mine, outcomes: nil, complete: false, startedAt: startedAt)
+            try ShardManifest.checkSettings(start.settings, in: outputDir)
+            try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)
+            try start.write(to: outputDir)
+        }
+        let keys = ResultKeys()
+        var errors: [Int: String] = [:]
 
         installInterruptHandlers()
         let sink = try OutputSink(path: output)
@@ -115,7 +124,7 @@ struct AnalyzeCommand: AsyncParsableCommand {
                 let index = next, path = files[index]
                 next += 1
                 group.addTask {
-                    let record = analyseOne(path: path, settings: settings, outputDir: outputDir, skipExisting: skipExisting, progress: progress)
+                    let record = analyseOne(path: path, settings: settings, outputDir: outputDir, skipExisting: skipExisting, progress: progress, keys: keys)
                     return (index, record)
                 }
             }
@@ -126,6 +135,7 @@ struct AnalyzeCommand: AsyncParsableCommand {
                 while let r = ready.removeValue(forKey: written) {
                     if case .failure(let f) = r {
                         failures += 1
+                        errors[written] = f.error
                         progress.clear()
                         printError("soundprofile analyze: \(f.file): \(f.error)")
                     }
@@ -139,6 +149,11 @@ struct AnalyzeCommand: AsyncParsableCommand {
         progress.clear()
         sink.write(renderer.footer(recordCount: written))
         try sink.finish()
+        if let outputDir {
+            let outcomes = files.indices.map { i in (key: i < written && errors[i] == nil ? keys.key(for: files[i]) : nil, error: errors[i]) }
+            try manifest(shard: shard, all: allFiles, mine: mine, outcomes: outcomes, complete: written == files.count,
+                         startedAt: startedAt).write(to: outputDir)
+        }
         if interruptRequested.load(ordering: .relaxed) {
             printError("soundprofile analyze: interrupted after \(written) of \(files.count) files; the output holds those \(written), complete")
             throw ExitCode(130)
@@ -152,12 +167,13 @@ struct AnalyzeCommand: AsyncParsableCommand {
 }
 
 /// Analyses one file; never throws: a failure becomes an error record.
-private func analyseOne(path: String, settings: AnalysisSettings, outputDir: String?, skipExisting: Bool, progress: ProgressLine) -> AnalysisRecord {
+private func analyseOne(path: String, settings: AnalysisSettings, outputDir: String?, skipExisting: Bool, progress: ProgressLine, keys: ResultKeys) -> AnalysisRecord {
     do {
         var stored: String?
         if let outputDir {
             let hash = try contentHash(path: path)
             stored = outputDir + "/" + hash + ".json"
+            keys.record(path: path, key: hash)
             if skipExisting, let stored, let data = FileManager.default.contents(atPath: stored),
                var previous = try? JSONDecoder().decode(FileAnalysisResult.self, from: data), previous.fullScaleDBSPL == settings.fullScaleDBSPL {
                 previous.file = path
@@ -216,30 +232,6 @@ func collectAudioFiles(_ input: String, recursive: Bool) throws -> [String] {
         }
     }
     return found
-}
-
-/// `--shard I/N`: a deterministic subset of the files by a hash of each path.
-struct Shard {
-    var index: Int
-    var count: Int
-
-    init(parsing text: String) throws {
-        let parts = text.split(separator: "/").map { Int($0) }
-        guard parts.count == 2, let i = parts[0], let n = parts[1], n >= 1, (0..<n).contains(i) else {
-            throw ValidationError("--shard '\(text)' is not allowed: it must be I/N with 0 ≤ I < N, e.g. 0/4")
-        }
-        index = i
-        count = n
-    }
-
-    /// FNV-1a (64-bit) of the path's UTF-8 bytes: the same on every machine and run.
-    static func pathHash(_ path: String) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in path.utf8 { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-        return h
-    }
-
-    func select(_ files: [String]) -> [String] { files.filter { Self.pathHash($0) % UInt64(count) == UInt64(index) } }
 }
 
 /// Standard output or an atomically written file. A file target is written to a temporary path

@@ -19,7 +19,7 @@ struct SoundProfileCommand: AsyncParsableCommand {
         discussion: "Exit status: 0 success, 1 failure (some input could not be processed), 2 usage error, 130 interrupted.",
         // each subcommand lives in its own file: <Name>Command.swift
         subcommands: [
-            AnalyzeCommand.self, FitCommand.self, ProcessCommand.self,
+            AnalyzeCommand.self, MergeCommand.self, FitCommand.self, ProcessCommand.self,
             VerifyCommand.self, PlotCommand.self,
             ServeSubcommand.self, MigrateSubcommand.self, TokenSubcommand.self, SeedDemoSubcommand.self,
         ]

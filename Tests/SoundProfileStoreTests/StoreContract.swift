@@ -105,10 +105,22 @@ enum StoreContract {
     }
 
     static func migrationsIdempotent(_ store: SQLStore) async throws {
-        #expect(await store.isReady())
+        #expect(await eventuallyReady(store))
         try await store.migrate()
         try await store.migrate()
-        #expect(await store.isReady())
+        #expect(await eventuallyReady(store))
+    }
+
+    /// Readiness answers within 0.8 s by design; in a test run whose CPU-bound suites hold both
+    /// cooperative threads that bound can pass before the query is even scheduled. This checks
+    /// the state (migrated and reachable), retrying for up to 10 s; readiness latency is measured
+    /// by the fault test in CI (.ci/outage_test.py), on a live server.
+    static func eventuallyReady(_ store: SQLStore) async -> Bool {
+        for _ in 0..<20 {
+            if await store.isReady() { return true }
+            try? await Task.sleep(for: .milliseconds(500))
+        }
+        return false
     }
 }
 

@@ -1,0 +1,116 @@
+import ArgumentParser
+import Foundation
+import Synchronization
+
+/// What one `analyze … --output-dir DIR` run (one shard of a split run, or the whole run) was asked
+/// to do and what became of each of its files; written to
+/// `DIR/manifest/shard-I-of-N.json` (`shard-0-of-1.json` without `--shard`) when the run starts
+/// (`complete: false`, no keys yet) and again when it ends. `soundprofile merge DIR` reads them.
+struct ShardManifest: Codable, Equatable {
+    /// Always 1.
+    var schemaVersion = 1
+    var shardIndex: Int
+    var shardCount: Int
+    /// The inputs as given on the command line, and --recursive.
+    var inputs: [String]
+    var recursive: Bool
+    /// The analysis options, as given (every shard of one run must agree).
+    var settings: Settings
+    /// Every file of the whole run (all shards), in input order, with its shard key: merge
+    /// names the files of a shard that never wrote its manifest from this list.
+    var allFiles: [InputFile]
+    /// This shard's files, in input order.
+    var files: [Entry]
+    /// True once every file of the shard has a result key or an error.
+    var complete: Bool
+    /// Provenance: when and where (ISO 8601, UTC; host name).
+    var startedAt: String
+    var finishedAt: String?
+    var host: String
+
+    struct Settings: Codable, Equatable {
+        var bands: String
+        var range: String
+        var fftSize: Int?
+        var hop: Int?
+        var fullScaleDBSPL: Double
+        var narrowBands: String
+        var maxChannels: Int
+        var zeroUnusableSamples: Bool
+
+        var summary: String {
+            "--bands \(bands) --range \(range) --fft-size \(fftSize.map(String.init) ?? "default") --hop \(hop.map(String.init) ?? "default") "
+                + "--full-scale-db-spl \(fullScaleDBSPL) --narrow-bands \(narrowBands) --max-channels \(maxChannels)\(zeroUnusableSamples ? " --zero-unusable-samples" : "")"
+        }
+    }
+
+    struct Entry: Codable, Equatable {
+        var path: String
+        /// The stored result: `DIR/<key>.json`, the SHA-256 of the audio.
+        var key: String?
+        /// Why the file could not be analysed.
+        var error: String?
+    }
+
+    static func directory(in outputDir: String) -> String { outputDir + "/manifest" }
+
+    static func fileName(index: Int, count: Int) -> String { "shard-\(index)-of-\(count).json" }
+
+    func write(to outputDir: String) throws {
+        let dir = Self.directory(in: outputDir)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try writeAtomically(encoder.encode(self), to: dir + "/" + Self.fileName(index: shardIndex, count: shardCount))
+    }
+
+    /// Refuses to reuse a results folder that holds manifests of a run with other settings:
+    /// results are keyed by audio content alone, so `--skip-existing` would hand back analyses
+    /// made with other bands, and merge would mix them.
+    static func checkSettings(_ settings: Settings, in outputDir: String) throws {
+        let dir = directory(in: outputDir)
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return }
+        for name in names.sorted() where name.hasPrefix("shard-") && name.hasSuffix(".json") {
+            guard let data = FileManager.default.contents(atPath: dir + "/" + name),
+                  let other = try? JSONDecoder().decode(ShardManifest.self, from: data) else { continue }
+            if other.settings != settings {
+                throw ValidationError("--output-dir '\(outputDir)' holds results of a run with other settings (\(name): \(other.settings.summary)); this run: \(settings.summary). Results are keyed by audio content only, so use one folder per set of settings (or remove \(dir))")
+            }
+        }
+    }
+
+    static func timestamp(_ date: Date = Date()) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        return f.string(from: date)
+    }
+
+    static var hostName: String { ProcessInfo.processInfo.hostName }
+}
+
+extension AnalyzeCommand {
+    /// This run's manifest; `outcomes` holds, per file of `mine`, its result key or its error
+    /// (none yet when the run starts).
+    func manifest(shard: Shard?, all: [InputFile], mine: [InputFile], outcomes: [(key: String?, error: String?)]?,
+                  complete: Bool, startedAt: String) -> ShardManifest {
+        ShardManifest(
+            shardIndex: shard?.index ?? 0, shardCount: shard?.count ?? 1, inputs: inputs, recursive: recursive,
+            settings: .init(bands: bands, range: range, fftSize: fftSize, hop: hop, fullScaleDBSPL: fullScaleDbSpl,
+                            narrowBands: narrowBands.rawValue, maxChannels: maxChannels, zeroUnusableSamples: zeroUnusableSamples),
+            allFiles: all,
+            files: mine.enumerated().map { i, f in
+                ShardManifest.Entry(path: f.path, key: outcomes?[i].key, error: outcomes?[i].error)
+            },
+            complete: complete, startedAt: startedAt, finishedAt: outcomes == nil ? nil : ShardManifest.timestamp(),
+            host: ShardManifest.hostName)
+    }
+}
+
+/// The content keys found while a batch runs (path → SHA-256 of the audio), filled from the worker tasks.
+final class ResultKeys: Sendable {
+    private let keys = Mutex<[String: String]>([:])
+
+    func record(path: String, key: String) { keys.withLock { $0[path] = key } }
+
+    func key(for path: String) -> String? { keys.withLock { $0[path] } }
+}

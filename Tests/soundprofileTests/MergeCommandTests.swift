@@ -1,0 +1,139 @@
+import Foundation
+import Testing
+
+/// `soundprofile merge DIR`: the shards of a split run joined in input order, or every input
+/// without a result named.
+@Suite struct MergeCommandTests {
+    private let settings = ["--bands", "octave", "--range", "125-8000", "--quiet"]
+
+    /// Runs shards `indices` of `count` over Fixtures/audio into `dir`.
+    private func runShards(_ indices: [Int], of count: Int, into dir: String, extra: [String] = []) throws {
+        for i in indices {
+            let r = try CLI.run(["analyze", CLI.fixture("audio"), "--shard", "\(i)/\(count)", "--output-dir", dir, "--format", "jsonl"] + settings + extra)
+            #expect(r.status == 0, "shard \(i): \(r.stderr)")
+        }
+    }
+
+    private func files(ofShard i: Int, of count: Int) throws -> [String] {
+        let r = try CLI.run(["analyze", CLI.fixture("audio"), "--shard", "\(i)/\(count)", "--format", "jsonl"] + settings)
+        return r.stdout.split(separator: "\n").map { String(decoding: Data($0.utf8), as: UTF8.self) }.map { line in
+            (try! JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any])["file"] as! String
+        }
+    }
+
+    @Test func completeShardsMergeToTheSingleMachineOutput() throws {
+        let tmp = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let dir = tmp.appendingPathComponent("results").path
+        try runShards([0, 1, 2], of: 3, into: dir)
+        let manifests = try FileManager.default.contentsOfDirectory(atPath: dir + "/manifest").sorted()
+        #expect(manifests == ["shard-0-of-3.json", "shard-1-of-3.json", "shard-2-of-3.json"])
+        for format in ["csv", "jsonl", "json", "table"] {
+            let single = try CLI.run(["analyze", CLI.fixture("audio"), "--format", format] + settings)
+            let merged = try CLI.run(["merge", dir, "--format", format])
+            #expect(single.status == 0 && merged.status == 0, "\(merged.stderr)")
+            #expect(merged.stdoutData == single.stdoutData, "\(format) differs")
+        }
+        // --output writes the same bytes to a file.
+        let out = tmp.appendingPathComponent("all.csv").path
+        let r = try CLI.run(["merge", dir, "--output", out])
+        #expect(r.status == 0 && r.stdout.isEmpty)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: out)) == CLI.run(["analyze", CLI.fixture("audio"), "--format", "csv"] + settings).stdoutData)
+    }
+
+    @Test func aLostShardIsNamedInputByInputAndARerunFillsTheGap() throws {
+        let tmp = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let dir = tmp.appendingPathComponent("results").path
+        try runShards([0, 2], of: 3, into: dir)
+        let lost = try files(ofShard: 1, of: 3)
+        #expect(!lost.isEmpty)
+        let out = tmp.appendingPathComponent("merged.csv").path
+        let r = try CLI.run(["merge", dir, "--output", out])
+        #expect(r.status == 1)
+        #expect(r.stdout.isEmpty && !FileManager.default.fileExists(atPath: out))  // no partial table
+        let named = r.stderr.split(separator: "\n").compactMap { line -> String? in
+            guard let range = line.range(of: "no result for ") else { return nil }
+            return String(line[range.upperBound...].prefix { $0 != " " })
+        }
+        #expect(named == lost, "\(r.stderr)")
+        #expect(r.stderr.contains("shard 1 of 3: the shard wrote no manifest"))
+        #expect(r.stderr.contains("\(lost.count) of 11 inputs have no result") && r.stderr.contains("Re-run shard 1 of 3"))
+        // Re-running only the lost shard (with --skip-existing) completes the merge.
+        try runShards([1], of: 3, into: dir, extra: ["--skip-existing"])
+        let again = try CLI.run(["merge", dir, "--output", out])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: out)) == CLI.run(["analyze", CLI.fixture("audio"), "--format", "csv"] + settings).stdoutData)
+    }
+
+    @Test func aResultThatVanishedOrAShardThatDidNotFinishIsMissing() throws {
+        let tmp = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let dir = tmp.appendingPathComponent("results").path
+        try runShards([0, 1], of: 2, into: dir)
+        // One stored result deleted.
+        let stored = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".json") }.sorted()
+        try FileManager.default.removeItem(atPath: dir + "/" + stored[0])
+        let r = try CLI.run(["merge", dir])
+        #expect(r.status == 1 && r.stderr.contains("is gone") && r.stderr.contains(stored[0]), "\(r.stderr)")
+        #expect(r.stderr.contains("1 of 11 inputs have no result"))
+        // A shard that started but was killed: its manifest still has complete = false.
+        let manifestPath = dir + "/manifest/shard-0-of-2.json"
+        var manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: manifestPath))) as! [String: Any]
+        let count = (manifest["files"] as! [[String: Any]]).count
+        manifest["files"] = (manifest["files"] as! [[String: Any]]).map { ["path": $0["path"]!] }
+        manifest["complete"] = false
+        try JSONSerialization.data(withJSONObject: manifest).write(to: URL(fileURLWithPath: manifestPath))
+        let killed = try CLI.run(["merge", dir])
+        #expect(killed.status == 1)
+        #expect(killed.stderr.components(separatedBy: "the shard started but did not finish").count - 1 == count, "\(killed.stderr)")
+    }
+
+    @Test func badFilesMergeAsErrorRecordsAndExit1LikeAnalyze() throws {
+        let tmp = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let dir = tmp.appendingPathComponent("results").path
+        let inputs = [CLI.fixture("audio/bad"), CLI.fixture("audio/tone-1k-48k.wav")]
+        for i in 0..<2 {
+            let r = try CLI.run(["analyze"] + inputs + ["--shard", "\(i)/2", "--output-dir", dir] + settings)
+            #expect(r.status == 0 || r.status == 1)
+        }
+        let single = try CLI.run(["analyze"] + inputs + ["--format", "jsonl"] + settings)
+        let merged = try CLI.run(["merge", dir, "--format", "jsonl"])
+        #expect(single.status == 1 && merged.status == 1)
+        #expect(merged.stdoutData == single.stdoutData)
+        #expect(merged.stderr.contains("5 of 6 files failed"), "\(merged.stderr)")
+    }
+
+    @Test func manifestsOfDifferentRunsAreRefused() throws {
+        let tmp = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let dir = tmp.appendingPathComponent("results").path
+        try runShards([0, 1], of: 2, into: dir)
+        // analyze itself refuses a results folder of a run with other settings (results are
+        // keyed by content only: --skip-existing would reuse octave-band analyses).
+        let other = try CLI.run(["analyze", CLI.fixture("audio"), "--shard", "1/2", "--output-dir", dir, "--skip-existing", "--bands", "third-octave", "--quiet"])
+        #expect(other.status == 2 && other.stderr.contains("other settings") && other.stderr.contains("--bands octave"), "\(other.stderr)")
+        // A manifest edited (or copied in) with other settings: merge refuses too.
+        let path = dir + "/manifest/shard-1-of-2.json"
+        var manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
+        var settings = manifest["settings"] as! [String: Any]
+        settings["bands"] = "third-octave"
+        manifest["settings"] = settings
+        try JSONSerialization.data(withJSONObject: manifest).write(to: URL(fileURLWithPath: path))
+        let r = try CLI.run(["merge", dir])
+        #expect(r.status == 1 && r.stderr.contains("different settings"), "\(r.stderr)")
+        // The same settings split another way into the same folder: merge refuses the mix.
+        try FileManager.default.removeItem(atPath: path)
+        try runShards([0, 1, 2], of: 3, into: dir)
+        let mixed = try CLI.run(["merge", dir])
+        #expect(mixed.status == 1 && mixed.stderr.contains("split 2 ways") && mixed.stderr.contains("3 ways"), "\(mixed.stderr)")
+    }
+
+    @Test(arguments: [["merge", "/nonexistent/results"], ["merge"], ["merge", "x", "--format", "xml"]])
+    func usageErrorsExit2(args: [String]) throws {
+        let r = try CLI.run(args)
+        #expect(r.status == 2, "\(r.stderr)")
+        #expect(!r.stderr.isEmpty && r.stdout.isEmpty)
+    }
+}
