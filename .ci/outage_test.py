@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Fault test (issue 11): PostgreSQL stopped and started under a bounded loopback write load.
 
-Starts a throwaway PostgreSQL (.ci/postgres.sh, port SP_PG_PORT, default 54336) and `serve` on
+Starts a throwaway PostgreSQL (.ci/postgres.sh, port SP_OUTAGE_PG_PORT, default 54336) and `serve` on
 it (127.0.0.1 only), then 4 writers POST audiograms as fast as the server answers (each request
 times out after 10 s) while /readyz is polled every 50 ms. After 3 s PostgreSQL is stopped
 (fast shutdown), after 5 s more started again, and the load runs 4 s more. Then:
@@ -24,7 +24,7 @@ import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, ".build/debug/soundprofile"))
-PG_PORT = os.environ.get("SP_PG_PORT", "54336")
+PG_PORT = os.environ.get("SP_OUTAGE_PG_PORT", "54336")  # its own server, never the suite's SP_PG_PORT
 PORT = random.randint(41000, 49000)
 env = dict(os.environ, SP_PG_PORT=PG_PORT)
 
