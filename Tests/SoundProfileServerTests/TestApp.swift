@@ -53,7 +53,7 @@ struct TestApp {
     static var adminToken: String { try! signer.token(userId: adminID, admin: true) }
 
     static func make(url: String = ":memory:", maxAudioBytes: Int = 1 << 20, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), port: Int = 0) async throws -> some ApplicationProtocol {
-        let store = try await StoreFactory.open(url: url)
+        let store = try await StoreFactory.open(url: url, queryTimeout: .seconds(60))  // behaviour tests, not timing: a full parallel run on 2 cores can starve the 5 s default
         return buildApplication(
             configuration: ServerConfiguration(host: "127.0.0.1", port: port, maxAudioBytes: maxAudioBytes, logLevel: .warning),
             store: store, signer: signer, registry: registry
