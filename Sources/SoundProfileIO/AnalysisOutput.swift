@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The output formats of batch analysis.
 public enum AnalysisOutputFormat: String, Sendable, CaseIterable {
@@ -100,7 +109,7 @@ public struct AnalysisRenderer: Sendable {
     /// A CSV field, quoted when it holds a comma, quote or newline (RFC 4180).
     static func csvField(_ s: String) -> String {
         if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-            return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+            return "\"" + s.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\""
         }
         return s
     }
@@ -157,7 +166,7 @@ public struct AnalysisRenderer: Sendable {
     static func fixed(_ x: Double, decimals: Int) -> String {
         let scale: Double = decimals == 1 ? 10 : 100
         let a = abs(x)
-        guard decimals == 1 || decimals == 2, a.isFinite, a < 1e13 else { return String(format: "%.\(decimals)f", x) }
+        guard decimals == 1 || decimals == 2, a.isFinite, a < 1e13 else { return cFormat("%.\(decimals)f", x) }
         var c = (a * scale).rounded(.toNearestOrEven)
         let low = (-(c - 0.5)).addingProduct(a, scale)   // a·scale − (c − ½), rounded once
         let high = (-(c + 0.5)).addingProduct(a, scale)  // a·scale − (c + ½), rounded once

@@ -1,5 +1,14 @@
 internal import CSndFile
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Why an audio file could not be read or written.
 public struct AudioFileError: Error, Equatable, CustomStringConvertible {
@@ -72,11 +81,10 @@ public final class AudioFileReader {
     /// - Throws: ``AudioFileError`` with reason not found, not audio, truncated or unsupported.
     public init(path: String) throws {
         self.path = path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+        guard PathText.exists(path) else {
             throw AudioFileError(path: path, reason: .notFound, detail: "no such file")
         }
-        guard !isDirectory.boolValue else {
+        guard !PathText.isDirectory(path) else {
             throw AudioFileError(path: path, reason: .notAudio, detail: "it is a directory")
         }
         var info = SF_INFO()
@@ -152,7 +160,7 @@ public final class AudioFileReader {
         guard n > 0 else { return nil }
         let text = String(decoding: log.prefix(Int(n)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
         for line in text.split(separator: "\n") where line.contains("should be") {
-            return line.trimmingCharacters(in: .whitespaces)
+            return line.trimmedBlanks
         }
         return nil
     }
@@ -218,8 +226,8 @@ public final class AudioFileWriter {
         self.path = path
         self.channelCount = channelCount
         self.encoding = encoding
-        let dir = (path as NSString).deletingLastPathComponent
-        let name = (path as NSString).lastPathComponent
+        let dir = PathText.deletingLastComponent(path)
+        let name = PathText.lastComponent(path)
         temporaryPath = (dir.isEmpty ? "." : dir) + "/.\(name).partial-\(getpid())"
         var info = SF_INFO()
         info.samplerate = Int32(sampleRate)

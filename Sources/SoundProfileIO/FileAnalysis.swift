@@ -1,5 +1,14 @@
 public import SoundProfileDSP
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// One band's statistics in an analysis result (DESIGN.md "Formats": Analysis).
 public struct BandAnalysisResult: Codable, Sendable, Equatable {
@@ -302,7 +311,7 @@ public enum AnalysisInputError: Error, Equatable, CustomStringConvertible {
             "channel count \(n) is not allowed: at most \(limit) channels are analysed (--max-channels raises the limit)"
         case let .unusableSamples(count, frame, channel, rate):
             "\(count) sample\(count == 1 ? " is" : "s are") NaN, infinite or beyond ±1e9 (the first at frame \(frame), "
-                + "channel \(channel), \(String(format: "%.6f", Double(frame) / Double(rate))) s); "
+                + "channel \(channel), \(cFormat("%.6f", Double(frame) / Double(rate))) s); "
                 + "only finite samples up to ±1e9 can be analysed (--zero-unusable-samples analyses them as 0)"
         }
     }

@@ -1,5 +1,14 @@
 internal import Crypto
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// SHA-256 (FIPS 180-4), incremental. Used to key batch results by audio content so re-runs
 /// never duplicate work; not used for anything secret.

@@ -1,5 +1,14 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import SoundProfileDSP
 import SoundProfileIO
 import Synchronization
@@ -214,8 +223,7 @@ func contentHash(path: String) throws -> String {
 /// The audio files an input names: the file itself, or the audio files in a directory
 /// (sorted by path, so the order is the same on every machine).
 func collectAudioFiles(_ input: String, recursive: Bool) throws -> [String] {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: input, isDirectory: &isDirectory), isDirectory.boolValue else {
+    guard PathText.isDirectory(input) else {
         return [input]  // a missing file becomes an error record, like any unreadable file
     }
     let audioExtensions: Set<String> = ["wav", "wave", "flac", "aif", "aiff", "aifc", "ogg", "oga", "opus", "caf", "w64", "rf64", "au", "snd", "mp3"]
@@ -224,10 +232,9 @@ func collectAudioFiles(_ input: String, recursive: Bool) throws -> [String] {
     let entries = try FileManager.default.contentsOfDirectory(atPath: input).sorted()
     for name in entries where !name.hasPrefix(".") {
         let path = base + "/" + name
-        var dir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &dir), dir.boolValue {
+        if PathText.isDirectory(path) {
             if recursive { found += try collectAudioFiles(path, recursive: true) }
-        } else if audioExtensions.contains((name as NSString).pathExtension.lowercased()) {
+        } else if audioExtensions.contains(PathText.pathExtension(name).lowercased()) {
             found.append(path)
         }
     }
@@ -237,22 +244,22 @@ func collectAudioFiles(_ input: String, recursive: Bool) throws -> [String] {
 /// Standard output or an atomically written file. A file target is written to a temporary path
 /// and renamed on ``finish()``, so readers never see a torn file.
 final class OutputSink: @unchecked Sendable {
-    private let handle: FileHandle
+    private let handle: FileOutput
     private let path: String?
     private let temporary: String?
 
     init(path: String?) throws {
         self.path = path
         if let path {
-            let dir = (path as NSString).deletingLastPathComponent
-            let tmp = (dir.isEmpty ? "." : dir) + "/.\((path as NSString).lastPathComponent).partial-\(getpid())"
-            guard FileManager.default.createFile(atPath: tmp, contents: nil), let h = FileHandle(forWritingAtPath: tmp) else {
+            let dir = PathText.deletingLastComponent(path)
+            let tmp = (dir.isEmpty ? "." : dir) + "/.\(PathText.lastComponent(path)).partial-\(getpid())"
+            guard let h = FileOutput(creatingAtPath: tmp) else {
                 throw ValidationError("--output '\(path)' cannot be written (directory missing or not writable)")
             }
             handle = h
             temporary = tmp
         } else {
-            handle = FileHandle.standardOutput
+            handle = FileOutput.standardOutput
             temporary = nil
         }
     }
@@ -260,12 +267,12 @@ final class OutputSink: @unchecked Sendable {
     /// Writes one whole piece of output in one call.
     func write(_ text: String) {
         guard !text.isEmpty else { return }
-        handle.write(Data(text.utf8))
+        handle.write(text)
     }
 
     func finish() throws {
         guard let path, let temporary else { return }
-        try handle.close()
+        handle.close()
         if rename(temporary, path) != 0 {
             unlink(temporary)
             throw ValidationError("--output '\(path)': \(String(cString: strerror(errno)))")
@@ -308,7 +315,7 @@ final class ProgressLine: @unchecked Sendable {
 
     func clear() {
         guard enabled else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        FileOutput.standardError.write("\r\u{1B}[K")
     }
 
     private func draw(force: Bool) {
@@ -321,10 +328,10 @@ final class ProgressLine: @unchecked Sendable {
             // Headers may claim any duration: clamp the ETA (at most 99:59) so Int() cannot trap.
             let estimate = speed > 0 ? max(0, totalSeconds - s.audioSeconds) / speed : 0
             let remaining = estimate.isFinite ? min(estimate, 99 * 60 + 59) : 0
-            return String(format: "\r\u{1B}[K%d/%d files, %.3f h audio, %.0f× real time, ETA %d:%02d",
+            return cFormat("\r\u{1B}[K%d/%d files, %.3f h audio, %.0f× real time, ETA %d:%02d",
                           s.filesDone, totalFiles, s.audioSeconds / 3600, speed, Int(remaining) / 60, Int(remaining) % 60)
         }
-        if let line { FileHandle.standardError.write(Data(line.utf8)) }
+        if let line { FileOutput.standardError.write(line) }
     }
 }
 
@@ -335,5 +342,5 @@ func installInterruptHandlers() {
     signal(SIGTERM, handler)
 }
 
-extension NarrowBandPolicy: ExpressibleByArgument {}
-extension AnalysisOutputFormat: ExpressibleByArgument {}
+extension NarrowBandPolicy: ArgumentEnum {}
+extension AnalysisOutputFormat: ArgumentEnum {}

@@ -1,5 +1,15 @@
 import ArgumentParser
+import SoundProfileIO
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import SoundProfileDSP
 
 /// `soundprofile fit`: audiogram file → fitted sound profile (JSON or a table for clinicians).
@@ -18,7 +28,7 @@ struct FitCommand: ParsableCommand {
             """
     )
 
-    enum Format: String, ExpressibleByArgument, CaseIterable {
+    enum Format: String, ArgumentEnum {
         case json, table
     }
 
@@ -97,7 +107,7 @@ struct FitCommand: ParsableCommand {
                 + #"{"right": {"500": 20, "1000": 30, "2000": 40}, "left": {…}} (dB HL by frequency in Hz)"#)
             throw ExitCode.failure
         } catch {
-            printError("error: \(self.audiogram): cannot read: \(error.localizedDescription)")
+            printError("error: \(self.audiogram): cannot read: \(fileErrorReason(error))")
             throw ExitCode.failure
         }
 
@@ -128,7 +138,7 @@ struct FitCommand: ParsableCommand {
                 throw ExitCode.failure
             }
         } else {
-            FileHandle.standardOutput.write(data)
+            FileOutput.standardOutput.write(data)
         }
     }
 }

@@ -1,5 +1,14 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Synchronization
 
 /// What one `analyze … --output-dir DIR` run (one shard of a split run, or the whole run) was asked
@@ -80,9 +89,7 @@ struct ShardManifest: Codable, Equatable {
     }
 
     static func timestamp(_ date: Date = Date()) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        return f.string(from: date)
+        date.formatted(.iso8601)
     }
 
     static var hostName: String { ProcessInfo.processInfo.hostName }

@@ -1,5 +1,14 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import SoundProfileDSP
 import SoundProfileIO
 
@@ -29,7 +38,7 @@ private func emit(_ picture: SVGPicture, to output: String?, command: String) th
             throw ExitCode(1)
         }
     } else {
-        FileHandle.standardOutput.write(data)
+        FileOutput.standardOutput.write(data)
     }
 }
 
@@ -38,7 +47,7 @@ private func readInput(_ path: String, command: String) throws -> Data {
     do {
         return try Data(contentsOf: URL(fileURLWithPath: path))
     } catch {
-        printError("soundprofile plot \(command): \(path): cannot read: \(error.localizedDescription)")
+        printError("soundprofile plot \(command): \(path): cannot read: \(fileErrorReason(error))")
         throw ExitCode(1)
     }
 }

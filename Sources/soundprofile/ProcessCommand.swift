@@ -1,5 +1,14 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import SoundProfileDSP
 import SoundProfileIO
 
@@ -46,7 +55,7 @@ struct ProcessCommand: ParsableCommand {
     @Option(help: "Output encoding: float32 (WAV), pcm16, pcm24 (WAV) or flac16.")
     var format: AudioFileEncoding = .float32
 
-    enum EarChoice: String, ExpressibleByArgument, CaseIterable { case right, left, both }
+    enum EarChoice: String, ArgumentEnum { case right, left, both }
 
     func validate() throws {
         if let preset, ProcessorConfiguration.presets.first(where: { $0.name == preset }) == nil {
@@ -125,7 +134,7 @@ struct ProcessCommand: ParsableCommand {
             }
         }
         let processors = try (0..<channels).map { try ProfileProcessor(configuration: configuration, profile: profile, ear: earFor(channel: $0)) }
-        let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+        let name = PathText.stem(path)
         let outPath = outputDir + "/" + name + "." + format.fileExtension
         let writer = try AudioFileWriter(path: outPath, sampleRate: rate, channelCount: channels, encoding: format)
         let hop = configuration.hop
@@ -172,9 +181,9 @@ struct ProcessCommand: ParsableCommand {
         let nonFinite = processors.reduce(0) { $0 + $1.nonFiniteSampleCount }
         let latency = processors[0].algorithmicLatency
         print("\(path) → \(outPath)")
-        print("  \(configuration.name!): \(rate) Hz, hop \(hop), FFT \(configuration.fftSize); latency \(latency.samples) samples = \(String(format: "%.2f", latency.milliseconds)) ms")
+        print("  \(configuration.name!): \(rate) Hz, hop \(hop), FFT \(configuration.fftSize); latency \(latency.samples) samples = \(cFormat("%.2f", latency.milliseconds)) ms")
         for c in 0..<channels {
-            let level = { (p: Double) in frames > 0 && p > 0 ? String(format: "%.1f", 10 * log10(p / Double(frames)) + profile.fullScaleDBSPL) : "-inf" }
+            let level = { (p: Double) in frames > 0 && p > 0 ? cFormat("%.1f", 10 * log10(p / Double(frames)) + profile.fullScaleDBSPL) : "-inf" }
             print("  channel \(c) (\(earFor(channel: c).rawValue) ear): input \(level(inputPower[c])) dB SPL, output \(level(outputPower[c])) dB SPL (overall, full scale \(profile.fullScaleDBSPL) dB SPL)")
         }
         if nonFinite > 0 { print("  \(nonFinite) non-finite input samples replaced by 0") }
@@ -183,4 +192,4 @@ struct ProcessCommand: ParsableCommand {
     }
 }
 
-extension AudioFileEncoding: ExpressibleByArgument {}
+extension AudioFileEncoding: ArgumentEnum {}

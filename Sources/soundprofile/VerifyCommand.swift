@@ -1,5 +1,14 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import SoundProfileDSP
 import SoundProfileIO
 
@@ -24,7 +33,7 @@ struct VerifyCommand: ParsableCommand {
         or the profile could not be read or measured; 2 usage error.
         """)
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case table, json }
+    enum Format: String, ArgumentEnum { case table, json }
 
     @Option(help: ArgumentHelp("Fitted profile JSON (from `soundprofile fit`).", valueName: "file"))
     var profile: String
@@ -57,7 +66,7 @@ struct VerifyCommand: ParsableCommand {
         var t = VerificationTolerances()
         for (flag, value, range) in [("--tolerance", tolerance, 0.1...40), ("--max-thd", maxTHD, 0.01...100), ("--time-tolerance", timeTolerance, 1...1000)] {
             guard value.isFinite, range.contains(value) else {
-                throw ValidationError("\(flag) \(value) is not allowed: it must be \(String(format: "%g", range.lowerBound))…\(String(format: "%g", range.upperBound))")
+                throw ValidationError("\(flag) \(value) is not allowed: it must be \(cFormat("%g", range.lowerBound))…\(cFormat("%g", range.upperBound))")
             }
         }
         t.responseDB = tolerance
@@ -112,13 +121,13 @@ struct VerifyCommand: ParsableCommand {
         }
         switch format {
         case .table:
-            FileHandle.standardOutput.write(Data(report.table().utf8))
+            FileOutput.standardOutput.write(report.table())
         case .json:
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             var data = try encoder.encode(report)
             data.append(UInt8(ascii: "\n"))
-            FileHandle.standardOutput.write(data)
+            FileOutput.standardOutput.write(data)
         }
         if !report.passes(kind: "fitting") || (strict && !report.passes(kind: "pod-path")) { throw ExitCode(1) }
     }
@@ -129,12 +138,12 @@ func describeProfileError(_ error: any Error) -> String {
     switch error {
     case let e as FittingError: return "\(e)"
     case is DecodingError: return "not a fitted profile: it must be the JSON that `soundprofile fit` writes"
-    default: return "cannot read: \(error.localizedDescription)"
+    default: return "cannot read: \(fileErrorReason(error))"
     }
 }
 
 /// An ear on the command line.
-enum EarOption: String, ExpressibleByArgument, CaseIterable {
+enum EarOption: String, ArgumentEnum {
     case right, left
     var ear: Ear { self == .right ? .right : .left }
 }
