@@ -30,7 +30,7 @@ struct ResultStore: Sendable {
         if !FileManager.default.fileExists(atPath: path) {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            try writeAtomically(encoder.encode(provenance), to: path)
+            try writeAtomically(encoder.encode(provenance) + Data("\n".utf8), to: path)
         }
     }
 

@@ -111,6 +111,14 @@ import Testing
         #expect(single.status == 1 && merged.status == 1)
         #expect(merged.stdoutData == single.stdoutData)
         #expect(merged.stderr.contains("5 of 6 files failed"), "\(merged.stderr)")
+        // --errors: the same failure records as analyze writes; CSV has no rows for them in either.
+        let a = tmp.appendingPathComponent("analyze-errors.jsonl").path, m = tmp.appendingPathComponent("merge-errors.jsonl").path
+        let singleCSV = try CLI.run(["analyze"] + inputs + ["--format", "csv", "--errors", a] + settings)
+        let mergedCSV = try CLI.run(["merge", dir, "--format", "csv", "--errors", m])
+        #expect(mergedCSV.stdoutData == singleCSV.stdoutData && !mergedCSV.stdout.contains("/bad/"))
+        let errorLines = try String(contentsOfFile: m, encoding: .utf8).split(separator: "\n")
+        let fromMerge = try Data(contentsOf: URL(fileURLWithPath: m)), fromAnalyze = try Data(contentsOf: URL(fileURLWithPath: a))
+        #expect(errorLines.count == 5 && fromMerge == fromAnalyze)
     }
 
     @Test func manifestsOfDifferentRunsAreRefused() throws {
