@@ -118,18 +118,28 @@ struct AnalyzeCommand: AsyncParsableCommand {
         let startedAt = ShardManifest.timestamp()
         // Results are stored per set of settings: OUTPUT-DIR/settings-<key>/<sha256 of the audio>.json.
         let store = outputDir.map { ResultStore(root: $0, provenance: provenance) }
-        if let store {
-            let start = manifest(shard: shard, all: allFiles, mine: mine, outcomes: nil, complete: false, startedAt: startedAt)
-            try ShardManifest.checkSettings(start.settings, in: store.folder)
-            try store.prepare()
-            try start.write(to: store.folder)
+        // Both outputs open (as temporary files) before anything is stored; on any failure
+        // before the batch starts, neither is left behind.
+        let sink = try OutputSink(path: output)
+        var opened: OutputSink?
+        do {
+            opened = try errors.map { try OutputSink(path: $0, option: "--errors") }
+            if let store {
+                let start = manifest(shard: shard, all: allFiles, mine: mine, outcomes: nil, complete: false, startedAt: startedAt)
+                try ShardManifest.checkSettings(start.settings, in: store.folder)
+                try store.prepare()
+                try start.write(to: store.folder)
+            }
+        } catch {
+            sink.discard()
+            opened?.discard()
+            throw error
         }
+        let errorSink = opened
         let keys = ResultKeys()
         let skipExisting = self.skipExisting
 
         installInterruptHandlers()
-        let sink = try OutputSink(path: output)
-        let errorSink = try errors.map { try OutputSink(path: $0, option: "--errors") }
         let renderer = AnalysisRenderer(format: format)
         sink.write(renderer.header)
         let progress = ProgressLine(enabled: !quiet && isatty(STDERR_FILENO) == 1, files: files)
@@ -318,6 +328,13 @@ final class OutputSink: @unchecked Sendable {
     func write(_ text: String) {
         guard !text.isEmpty else { return }
         handle.write(Data(text.utf8))
+    }
+
+    /// Closes and removes the temporary file: nothing is written to the target.
+    func discard() {
+        guard let temporary else { return }
+        try? handle.close()
+        unlink(temporary)
     }
 
     func finish() throws {

@@ -50,7 +50,13 @@ struct MergeCommand: ParsableCommand {
             throw ExitCode(1)
         }
         let sink = try OutputSink(path: output)
-        let errorSink = try errors.map { try OutputSink(path: $0, option: "--errors") }
+        let errorSink: OutputSink?
+        do {
+            errorSink = try errors.map { try OutputSink(path: $0, option: "--errors") }
+        } catch {
+            sink.discard()
+            throw error
+        }
         let renderer = AnalysisRenderer(format: format)
         sink.write(renderer.header)
         for (i, record) in plan.records.enumerated() { sink.write(renderer.render(record, index: i)) }

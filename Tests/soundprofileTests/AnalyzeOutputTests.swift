@@ -119,6 +119,17 @@ import Testing
         #expect(ok.status == 0 && written.isEmpty)
     }
 
+    /// An --errors file that cannot be written is a usage error naming it, and nothing is left
+    /// behind: no output file, no temporary file, no results folder.
+    @Test func anUnwritableErrorsFileLeavesNothingBehind() throws {
+        let tmp = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let r = try CLI.run(["analyze", CLI.fixture("audio/tone-1k-48k.wav"), "--output", tmp.appendingPathComponent("out.csv").path,
+                             "--output-dir", tmp.appendingPathComponent("results").path, "--errors", tmp.appendingPathComponent("no/such/errors.jsonl").path])
+        #expect(r.status == 2 && r.stderr.contains("--errors '\(tmp.path)/no/such/errors.jsonl' cannot be written"), "\(r.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.path).isEmpty)
+    }
+
     /// A closing line sums up the batch in readable units; --quiet keeps stderr to the failures.
     @Test func closingSummaryInReadableUnitsUnlessQuiet() throws {
         let inputs = [CLI.fixture("audio/tone-1k-48k.wav"), CLI.fixture("audio/sweep-48k.wav"), CLI.fixture("audio/bad/empty.wav")]
