@@ -54,10 +54,16 @@ public struct AnalysisRenderer: Sendable {
         compact.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     }
 
-    /// The CSV columns, in order.
+    /// The CSV columns, in order: one row per file × channel × band. A file that could not be
+    /// analysed has no row (its error goes to stderr and `--errors FILE`), so every numeric
+    /// column holds numbers only. The last columns are the result's provenance
+    /// (``AnalysisProvenance``; empty where a record has none, `fftSizeRequested` and
+    /// `hopRequested` empty for the defaults).
     public static let csvColumns = ["file", "sampleRate", "channelCount", "durationSeconds", "fftSize", "hop", "fullScaleDBSPL",
-                                    "channel", "overallLeqDB", "centerHz", "lowerHz", "upperHz",
-                                    "leqDB", "l10DB", "l50DB", "l90DB", "minDB", "maxDB", "error"]
+                                    "channel", "overallLeqDB", "bandIndex", "bandLabel", "centerHz", "lowerHz", "upperHz",
+                                    "leqDB", "l10DB", "l50DB", "l90DB", "minDB", "maxDB",
+                                    "bands", "range", "window", "fftSizeRequested", "hopRequested", "narrowBands", "unusableSamples",
+                                    "maxChannels", "formatVersion", "tool"]
 
     /// Text written before the first record.
     public var header: String {
@@ -116,21 +122,30 @@ public struct AnalysisRenderer: Sendable {
 
     private func csv(_ record: AnalysisRecord) -> String {
         switch record {
-        case .failure(let f):
-            return Self.csvField(f.file) + String(repeating: ",", count: Self.csvColumns.count - 1) + Self.csvField(f.error) + "\n"
+        case .failure:
+            return ""
         case .success(let r):
             var out = ""
             let fileFields = [Self.csvField(r.file), "\(r.sampleRate)", "\(r.channelCount)", "\(r.durationSeconds)", "\(r.fftSize)",
                               "\(r.hop)", "\(r.fullScaleDBSPL)"]
+            let provenance = Self.csvProvenance(r.provenance).joined(separator: ",")
             for ch in r.channels {
+                let channelFields = fileFields.joined(separator: ",") + ",\(ch.channel),\(ch.overallLeqDB)"
                 for b in ch.bands {
-                    let fields = fileFields + ["\(ch.channel)", "\(ch.overallLeqDB)", "\(b.centerHz)", "\(b.lowerHz)", "\(b.upperHz)",
-                                               "\(b.leqDB)", "\(b.l10DB)", "\(b.l50DB)", "\(b.l90DB)", "\(b.minDB)", "\(b.maxDB)", ""]
+                    let fields = [channelFields, "\(b.index)", Self.csvField(b.label), "\(b.centerHz)", "\(b.lowerHz)", "\(b.upperHz)",
+                                  "\(b.leqDB)", "\(b.l10DB)", "\(b.l50DB)", "\(b.l90DB)", "\(b.minDB)", "\(b.maxDB)", provenance]
                     out += fields.joined(separator: ",") + "\n"
                 }
             }
             return out
         }
+    }
+
+    /// The provenance columns of a result (all empty without provenance).
+    static func csvProvenance(_ p: AnalysisProvenance?) -> [String] {
+        guard let p else { return Array(repeating: "", count: 10) }
+        return [csvField(p.bands), csvField(p.range), csvField(p.window), p.fftSize.map { "\($0)" } ?? "", p.hop.map { "\($0)" } ?? "",
+                csvField(p.narrowBands), csvField(p.unusableSamples), "\(p.maxChannels)", "\(p.formatVersion)", csvField(p.tool)]
     }
 
     private func table(_ record: AnalysisRecord) -> String {
