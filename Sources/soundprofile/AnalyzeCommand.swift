@@ -197,7 +197,7 @@ private func analyseOne(path: String, settings: AnalysisSettings, outputDir: Str
     } catch let error as AudioFileError {
         return .failure(FileAnalysisFailure(file: path, error: "\(error.reason.rawValue): \(error.detail)"))
     } catch {
-        return .failure(FileAnalysisFailure(file: path, error: String(describing: error)))
+        return .failure(FileAnalysisFailure(file: path, error: CLIMessage.reason(for: error, subject: path)))
     }
 }
 
