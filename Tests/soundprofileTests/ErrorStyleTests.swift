@@ -156,6 +156,8 @@ import Testing
             (["analyze", dir.appendingPathComponent("nope.wav").path], 1, "analyze"),
             (["merge", dir.path], 2, "merge"),
             (["no-such-command"], 2, ""),
+            (["token", "create", "--user", "nope"], 2, "token create"),
+            (["serve", "--port", "0"], 2, "serve"),
         ]
         for (command, status, name) in runs {
             let r = try await offThePool { try CLI.run(command) }
