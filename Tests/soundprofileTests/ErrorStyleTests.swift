@@ -132,6 +132,12 @@ import Testing
         #expect(notJSON.stderr.hasPrefix("soundprofile verify: \(text): not a fitted profile: not valid JSON"), "\(notJSON.stderr)")
         let notAudiogram = try CLI.run(["fit", "--audiogram", text])
         #expect(notAudiogram.stderr.hasPrefix("soundprofile fit: \(text): not an audiogram file: not valid JSON"), "\(notAudiogram.stderr)")
+        // Hostile nesting: an error, not a crash.
+        let deep = try write(String(repeating: #"{"right":["#, count: 100_000), "deep.json", in: dir)
+        for command in [["fit", "--audiogram", deep], ["verify", "--profile", deep]] {
+            let r = try CLI.run(command)
+            #expect(r.status == 1 && r.stderr.contains("not valid JSON"), "\(command[0]): \(r.stderr)")
+        }
         // A value of the wrong type: the path in the document, not a Codable dump.
         let typed = try write(#"{"right": {"500": "loud", "1000": 40, "2000": 50}}"#, "typed.json", in: dir)
         let wrongType = try CLI.run(["fit", "--audiogram", typed])
