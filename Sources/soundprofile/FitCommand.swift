@@ -88,6 +88,7 @@ struct FitCommand: ParsableCommand {
 
     func run() throws {
         let options = try options()
+        if let output { try refuseWritingOverInput(output, inputs: [self.audiogram]) }
         let audiogram = try UserDocument.audiogram(at: self.audiogram)
         let profile: SoundProfile
         do {

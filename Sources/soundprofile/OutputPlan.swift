@@ -91,3 +91,14 @@ func resolvedPath(_ path: String) -> String {
     guard parent != standard, !parent.isEmpty else { return standard }
     return (resolvedPath(parent) as NSString).appendingPathComponent((standard as NSString).lastPathComponent)
 }
+
+/// Throws when `output` is one of `inputs` (after resolving symbolic links, or the same file
+/// under another name): `fit --output`, `plot --output` and `verify --plot` never write over
+/// the file they read.
+/// - Throws: ``CLIError`` naming the output.
+func refuseWritingOverInput(_ output: String, inputs: [String]) throws {
+    let identity = FileIdentity(path: output)
+    for input in inputs where resolvedPath(input) == resolvedPath(output) || (identity != nil && FileIdentity(path: input) == identity) {
+        throw CLIError(output, "is the input \(input); write the output to another file")
+    }
+}

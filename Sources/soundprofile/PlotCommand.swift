@@ -41,6 +41,7 @@ struct PlotAudiogram: ParsableCommand {
     var output: String?
 
     func run() throws {
+        if let output { try refuseWritingOverInput(output, inputs: [file]) }
         let audiogram = try UserDocument.audiogram(at: file, profileHint: "draw it with `soundprofile plot profile`")
         try emit(Pictures.audiogram(audiogram, title: "Audiogram: " + URL(fileURLWithPath: file).lastPathComponent), to: output)
     }
@@ -70,6 +71,7 @@ struct PlotProfile: ParsableCommand {
     }
 
     func run() throws {
+        if let output { try refuseWritingOverInput(output, inputs: [file]) }
         let profile = try UserDocument.profile(at: file)
         var realised: [Ear: [VerificationReport.InsertionGainCurve]] = [:]
         do {
@@ -100,6 +102,7 @@ struct PlotAnalysis: ParsableCommand {
     var output: String?
 
     func run() throws {
+        if let output { try refuseWritingOverInput(output, inputs: [file]) }
         let data = try readUserFile(file)
         let picture: SVGPicture
         do {

@@ -75,6 +75,7 @@ struct VerifyCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let plot { try refuseWritingOverInput(plot, inputs: [profile]) }
         let fitted = try UserDocument.profile(at: profile)
         let ear = self.ear?.ear ?? (fitted[.right] != nil ? .right : .left)
         guard fitted[ear] != nil else {

@@ -95,4 +95,32 @@ import Testing
         let folder = try CLI.run(["process", input, "--profile", Self.profile, "--output-dir", out.path, "--overwrite"])
         #expect(folder.status == 1 && folder.stderr.contains("\(output): is a folder"), "\(folder.stderr)")
     }
+
+    /// The commands that write one file (`fit --output`, `plot --output`, `verify --plot`) never
+    /// write it over the file they read either.
+    @Test func fitPlotAndVerifyNeverWriteOverTheirInput() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let audiogram = dir.appendingPathComponent("a.json").path
+        try FileManager.default.copyItem(atPath: CLI.fixture("audiograms/N3.json"), toPath: audiogram)
+        let profile = dir.appendingPathComponent("p.json").path
+        try FileManager.default.copyItem(atPath: Self.profile, toPath: profile)
+        let link = dir.appendingPathComponent("link.json").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: audiogram)
+        let before = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted().map { try Data(contentsOf: dir.appendingPathComponent($0)) }
+        let runs: [([String], String)] = [
+            (["fit", "--audiogram", audiogram, "--output", audiogram], "soundprofile fit: \(audiogram): is the input \(audiogram); write the output to another file\n"),
+            (["fit", "--audiogram", audiogram, "--output", link], "soundprofile fit: \(link): is the input \(audiogram); write the output to another file\n"),
+            (["plot", "audiogram", audiogram, "--output", audiogram], "soundprofile plot audiogram: \(audiogram): is the input \(audiogram); write the output to another file\n"),
+            (["plot", "profile", profile, "--output", dir.path + "/../" + dir.lastPathComponent + "/p.json"],
+             "soundprofile plot profile: \(dir.path)/../\(dir.lastPathComponent)/p.json: is the input \(profile); write the output to another file\n"),
+            (["verify", "--profile", profile, "--plot", profile], "soundprofile verify: \(profile): is the input \(profile); write the output to another file\n"),
+        ]
+        for (command, expected) in runs {
+            let r = try CLI.run(command)
+            #expect(r.status == 1 && r.stderr == expected, "\(command): \(r.stderr)")
+        }
+        let after = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted().map { try Data(contentsOf: dir.appendingPathComponent($0)) }
+        #expect(after == before, "every file is as it was, no temporary left")
+    }
 }
