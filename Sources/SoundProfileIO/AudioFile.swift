@@ -278,13 +278,29 @@ public final class AudioFileWriter {
     }
 
     /// Closes the file and moves it to ``path``.
-    /// - Throws: ``AudioFileError`` when closing or renaming fails.
-    public func finish() throws {
+    /// - Parameter replacing: Whether a file that exists at ``path`` may be replaced (default
+    ///   true). When false, the finished file is linked into place, which fails atomically when
+    ///   something is there already (the temporary file is removed and nothing is replaced).
+    /// - Throws: ``AudioFileError`` when closing or renaming fails, or (`replacing: false`) with
+    ///   reason write failed and detail "exists already" when a file is at ``path``.
+    public func finish(replacing: Bool = true) throws {
         guard let h = handle else { return }
         handle = nil
         guard sf_close(h) == 0 else {
             unlink(temporaryPath)
             throw AudioFileError(path: path, reason: .writeFailed, detail: "libsndfile could not close the file")
+        }
+        if !replacing {
+            if link(temporaryPath, path) == 0 {
+                unlink(temporaryPath)
+                return
+            }
+            let code = errno
+            // A file system without hard links: check, then rename (a window, but no other way).
+            if code == EEXIST || FileManager.default.fileExists(atPath: path) {
+                unlink(temporaryPath)
+                throw AudioFileError(path: path, reason: .writeFailed, detail: "exists already; nothing was replaced")
+            }
         }
         guard rename(temporaryPath, path) == 0 else {
             let err = String(cString: strerror(errno))

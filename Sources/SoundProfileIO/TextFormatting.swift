@@ -70,6 +70,27 @@ package enum PathText {
         return String(name[..<dot])
     }
 
+    /// `path` with empty and `.` components removed and each `..` taking away the component
+    /// before it (as NSString's `standardizingPath` does for an absolute path, without its
+    /// tilde expansion): "/a/./b/../c//d" gives "/a/c/d".
+    package static func standardized(_ path: String) -> String {
+        let absolute = path.hasPrefix("/")
+        var parts: [Substring] = []
+        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+            if part == "." { continue }
+            if part == "..", let last = parts.last, last != ".." { parts.removeLast(); continue }
+            if part == "..", absolute { continue }  // "/.." is "/"
+            parts.append(part)
+        }
+        let joined = parts.joined(separator: "/")
+        return absolute ? "/" + joined : (joined.isEmpty ? "." : joined)
+    }
+
+    /// `component` appended to `folder` with one slash between them.
+    package static func appending(_ component: String, to folder: String) -> String {
+        folder.hasSuffix("/") ? folder + component : folder + "/" + component
+    }
+
     /// Whether `path` names an existing directory (following symbolic links).
     package static func isDirectory(_ path: String) -> Bool {
         var info = stat()

@@ -271,7 +271,7 @@ private func analyseOne(path: String, settings: AnalysisSettings, provenance: An
     } catch let error as AudioFileError {
         return .done(.failure(FileAnalysisFailure(file: path, error: "\(error.reason.rawValue): \(error.detail)")), reused: false)
     } catch {
-        return .done(.failure(FileAnalysisFailure(file: path, error: String(describing: error))), reused: false)
+        return .done(.failure(FileAnalysisFailure(file: path, error: CLIMessage.reason(for: error, subject: path))), reused: false)
     }
 }
 

@@ -44,7 +44,7 @@ func writeAtomically(_ data: Data, to path: String) throws {
         try data.write(to: temporary, options: .withoutOverwriting)
     } catch {
         try? FileManager.default.removeItem(at: temporary)
-        throw CLIFileError(path: path, reason: "cannot write: \(fileErrorReason(error))")
+        throw CLIFileError(path: path, reason: "cannot write: \(CLIMessage.fileReason(error))")
     }
     guard rename(temporary.path, url.path) == 0 else {
         let reason = String(cString: strerror(errno))

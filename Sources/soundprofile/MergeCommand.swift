@@ -138,7 +138,7 @@ struct MergePlan {
             } catch let error as MergeError {
                 throw error
             } catch {
-                throw MergeError(message: "\(path): not a readable manifest: \(error)")
+                throw MergeError(message: "\(path): not a readable manifest: \(CLIMessage.reason(for: error, subject: path))")
             }
         }
         guard let first = manifests.first?.manifest else {

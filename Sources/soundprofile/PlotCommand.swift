@@ -27,28 +27,14 @@ struct PlotCommand: ParsableCommand {
         subcommands: [PlotAudiogram.self, PlotProfile.self, PlotAnalysis.self])
 }
 
-/// Writes an SVG picture to `output` or standard output.
-private func emit(_ picture: SVGPicture, to output: String?, command: String) throws {
+/// Writes an SVG picture to `output` (atomically; a failure is a `CLIFileError` naming it) or
+/// standard output.
+private func emit(_ picture: SVGPicture, to output: String?) throws {
     let data = Data(picture.svg.utf8)
     if let output {
-        do {
-            try writeAtomically(data, to: output)
-        } catch {
-            printError("soundprofile plot \(command): --output: \(error)")
-            throw ExitCode(1)
-        }
+        try writeAtomically(data, to: output)
     } else {
         FileOutput.standardOutput.write(data)
-    }
-}
-
-/// Reads a whole file or fails with exit 1 naming it.
-private func readInput(_ path: String, command: String) throws -> Data {
-    do {
-        return try Data(contentsOf: URL(fileURLWithPath: path))
-    } catch {
-        printError("soundprofile plot \(command): \(path): cannot read: \(fileErrorReason(error))")
-        throw ExitCode(1)
     }
 }
 
@@ -64,19 +50,9 @@ struct PlotAudiogram: ParsableCommand {
     var output: String?
 
     func run() throws {
-        let data = try readInput(file, command: "audiogram")
-        let audiogram: Audiogram
-        do {
-            audiogram = try JSONDecoder().decode(Audiogram.self, from: data)
-        } catch let error as AudiogramError {
-            printError("soundprofile plot audiogram: \(file): \(error)")
-            throw ExitCode(1)
-        } catch {
-            printError("soundprofile plot audiogram: \(file): not an audiogram file: it must be JSON like "
-                + #"{"right": {"500": 20, "1000": 30, "2000": 40}, "left": {…}} (dB HL by frequency in Hz)"#)
-            throw ExitCode(1)
-        }
-        try emit(Pictures.audiogram(audiogram, title: "Audiogram: " + URL(fileURLWithPath: file).lastPathComponent), to: output, command: "audiogram")
+        if let output { try refuseWritingOverInput(output, inputs: [file]) }
+        let audiogram = try UserDocument.audiogram(at: file, profileHint: "draw it with `soundprofile plot profile`")
+        try emit(Pictures.audiogram(audiogram, title: "Audiogram: " + URL(fileURLWithPath: file).lastPathComponent), to: output)
     }
 }
 
@@ -104,14 +80,8 @@ struct PlotProfile: ParsableCommand {
     }
 
     func run() throws {
-        let data = try readInput(file, command: "profile")
-        let profile: SoundProfile
-        do {
-            profile = try JSONDecoder().decode(SoundProfile.self, from: data)
-        } catch {
-            printError("soundprofile plot profile: \(file): \(describeProfileError(error))")
-            throw ExitCode(1)
-        }
+        if let output { try refuseWritingOverInput(output, inputs: [file]) }
+        let profile = try UserDocument.profile(at: file)
         var realised: [Ear: [VerificationReport.InsertionGainCurve]] = [:]
         do {
             if !noRealised, let configuration = ProcessorConfiguration.preset(named: preset ?? profile.preset ?? "pod24k") {
@@ -120,12 +90,11 @@ struct PlotProfile: ParsableCommand {
                 }
             }
             let title = "Profile: " + URL(fileURLWithPath: file).lastPathComponent
-            try emit(Pictures.profile(profile, realised: realised, title: title), to: output, command: "profile")
-        } catch let exit as ExitCode {
-            throw exit
+            try emit(Pictures.profile(profile, realised: realised, title: title), to: output)
+        } catch let error as CLIFileError {
+            throw error
         } catch {
-            printError("soundprofile plot profile: \(file): \(error)")
-            throw ExitCode(1)
+            throw CLIError(file, CLIMessage.reason(for: error))
         }
     }
 }
@@ -142,12 +111,18 @@ struct PlotAnalysis: ParsableCommand {
     var output: String?
 
     func run() throws {
-        let data = try readInput(file, command: "analysis")
+        if let output { try refuseWritingOverInput(output, inputs: [file]) }
+        let data = try readUserFile(file)
+        let picture: SVGPicture
         do {
-            try emit(Pictures.analysis(data, title: "Analysis: " + URL(fileURLWithPath: file).lastPathComponent), to: output, command: "analysis")
-        } catch let error as PictureError {
-            printError("soundprofile plot analysis: \(file): \(error)")
-            throw ExitCode(1)
+            picture = try Pictures.analysis(data, title: "Analysis: " + URL(fileURLWithPath: file).lastPathComponent)
+        } catch {
+            switch UserDocument.kind(of: data) {
+            case .audiogram: throw CLIError(file, "this is an audiogram, not an analysis result; draw it with `soundprofile plot audiogram`")
+            case .profile: throw CLIError(file, "this is a fitted profile, not an analysis result; draw it with `soundprofile plot profile`")
+            case .analysis, .other: throw CLIError(file, CLIMessage.reason(for: error))
+            }
         }
+        try emit(picture, to: output)
     }
 }

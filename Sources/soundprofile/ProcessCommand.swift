@@ -34,7 +34,15 @@ struct ProcessCommand: ParsableCommand {
         failed (its output is still written). Integer output (pcm16, pcm24, flac16) is clipped to full scale \
         and the clipped samples are counted.
 
-        Exit status: 0 all files processed, 1 some failed (or had non-finite samples), 2 usage error.
+        Outputs are <output-dir>/<input name without extension>.<wav|flac>, each written to a temporary file \
+        in the output folder and renamed when complete, so no output is ever half written. Before anything \
+        is written, process refuses (exit 1, naming each file): an output that would be one of the inputs \
+        (after resolving symbolic links, or the same file under another name); two inputs that would be \
+        written to one output (x.wav from two folders: process them into separate --output-dir folders); \
+        and an output that exists already, unless --overwrite.
+
+        Exit status: 0 all files processed, 1 some failed (or had non-finite samples) or the outputs were \
+        refused, 2 usage error.
         """)
 
     @Argument(help: "Audio files to process.")
@@ -55,6 +63,9 @@ struct ProcessCommand: ParsableCommand {
     @Option(help: "Output encoding: float32 (WAV), pcm16, pcm24 (WAV) or flac16.")
     var format: AudioFileEncoding = .float32
 
+    @Flag(help: "Replace output files that exist already (an input is never replaced).")
+    var overwrite = false
+
     enum EarChoice: String, ArgumentEnum { case right, left, both }
 
     func validate() throws {
@@ -64,51 +75,38 @@ struct ProcessCommand: ParsableCommand {
     }
 
     func run() throws {
-        let fitted: SoundProfile
+        let fitted = try UserDocument.profile(at: profile)
+        let outputs = try OutputPlan(inputs: inputs, outputDir: outputDir, fileExtension: format.fileExtension, overwrite: overwrite)
         do {
-            fitted = try JSONDecoder().decode(SoundProfile.self, from: Data(contentsOf: URL(fileURLWithPath: profile)))
+            try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)
         } catch {
-            printError("soundprofile process: --profile \(profile): \(describe(error))")
-            throw ExitCode(1)
+            throw CLIError(outputDir, "cannot create the output folder: \(CLIMessage.fileReason(error))")
         }
-        try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)
         var failures = 0
         var saidRefit = false
-        for input in inputs {
+        for (input, output) in zip(inputs, outputs.paths) {
             do {
-                let outcome = try processFile(input, profile: fitted)
+                let outcome = try processFile(input, to: output, profile: fitted)
                 if outcome.refitted && !saidRefit {
                     saidRefit = true
-                    printError("soundprofile process: note: the profile's bands are not \(outcome.preset)'s channels, so it was refitted into them (fit with --preset \(outcome.preset) to fit in them directly)")
+                    reportError("process", nil, "note: the profile's bands are not \(outcome.preset)'s channels, so it was refitted into them (fit with --preset \(outcome.preset) to fit in them directly)")
                 }
                 if outcome.nonFinite > 0 {
                     failures += 1
-                    printError("soundprofile process: \(input): \(outcome.nonFinite) non-finite input samples (NaN or infinite) were replaced by 0; output written")
+                    reportError("process", input, "\(outcome.nonFinite) non-finite input samples (NaN or infinite) were replaced by 0; output written")
                 }
             } catch {
                 failures += 1
-                printError("soundprofile process: \(input): \(describe(error))")
+                reportError("process", input, error)
             }
         }
         if failures > 0 {
-            printError("soundprofile process: \(failures) of \(inputs.count) files failed")
+            reportError("process", nil, "\(failures) of \(inputs.count) files failed")
             throw ExitCode(1)
         }
     }
 
-    private func describe(_ error: any Error) -> String {
-        if let e = error as? DecodingError {
-            switch e {
-            case .dataCorrupted(let c), .keyNotFound(_, let c), .typeMismatch(_, let c), .valueNotFound(_, let c):
-                let path = c.codingPath.map(\.stringValue).joined(separator: ".")
-                return "not a valid profile\(path.isEmpty ? "" : " at \(path)"): \(c.debugDescription)"
-            @unknown default: return String(describing: e)
-            }
-        }
-        return String(describing: error)
-    }
-
-    private func processFile(_ path: String, profile: SoundProfile) throws -> (refitted: Bool, nonFinite: Int, preset: String) {
+    private func processFile(_ path: String, to outPath: String, profile: SoundProfile) throws -> (refitted: Bool, nonFinite: Int, preset: String) {
         let reader = try AudioFileReader(path: path)
         let rate = reader.format.sampleRate, channels = reader.format.channelCount
         let configuration: ProcessorConfiguration
@@ -134,8 +132,6 @@ struct ProcessCommand: ParsableCommand {
             }
         }
         let processors = try (0..<channels).map { try ProfileProcessor(configuration: configuration, profile: profile, ear: earFor(channel: $0)) }
-        let name = PathText.stem(path)
-        let outPath = outputDir + "/" + name + "." + format.fileExtension
         let writer = try AudioFileWriter(path: outPath, sampleRate: rate, channelCount: channels, encoding: format)
         let hop = configuration.hop
         let blocksPerChunk = max(1, 4096 / hop)
@@ -177,7 +173,7 @@ struct ProcessCommand: ParsableCommand {
             }
             try writer.write(UnsafeBufferPointer(rebasing: chunk[0..<(n * channels)]))
         }
-        try writer.finish()
+        try writer.finish(replacing: overwrite)  // never over a file that appeared meanwhile, unless --overwrite
         let nonFinite = processors.reduce(0) { $0 + $1.nonFiniteSampleCount }
         let latency = processors[0].algorithmicLatency
         print("\(path) → \(outPath)")

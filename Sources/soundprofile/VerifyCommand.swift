@@ -84,40 +84,27 @@ struct VerifyCommand: ParsableCommand {
     }
 
     func run() throws {
-        let fitted: SoundProfile
-        do {
-            fitted = try JSONDecoder().decode(SoundProfile.self, from: Data(contentsOf: URL(fileURLWithPath: profile)))
-        } catch {
-            printError("soundprofile verify: --profile \(profile): \(describeProfileError(error))")
-            throw ExitCode(1)
-        }
+        if let plot { try refuseWritingOverInput(plot, inputs: [profile]) }
+        let fitted = try UserDocument.profile(at: profile)
         let ear = self.ear?.ear ?? (fitted[.right] != nil ? .right : .left)
         guard fitted[ear] != nil else {
-            printError("soundprofile verify: --ear \(ear.rawValue): the profile \(profile) has no \(ear.rawValue) ear (it has: \(Ear.allCases.filter { fitted[$0] != nil }.map(\.rawValue).joined(separator: ", ")))")
-            throw ExitCode(1)
+            throw CLIError(profile, "--ear \(ear.rawValue): the profile has no \(ear.rawValue) ear (it has: \(Ear.allCases.filter { fitted[$0] != nil }.map(\.rawValue).joined(separator: ", ")))")
         }
         let name = preset ?? fitted.preset ?? "pod24k"
         guard let configuration = ProcessorConfiguration.preset(named: name) else {
-            printError("soundprofile verify: the profile's preset \(name) is not known: use --preset with one of \(ProcessorConfiguration.presets.map { $0.name! }.joined(separator: ", "))")
-            throw ExitCode(1)
+            throw CLIError(profile, "the profile's preset \(name) is not known: use --preset with one of \(ProcessorConfiguration.presets.map { $0.name! }.joined(separator: ", "))")
         }
         let report: VerificationReport
         do {
             report = try TestBox(profile: fitted, ear: ear, configuration: configuration, tolerances: tolerances()).run()
         } catch {
-            printError("soundprofile verify: \(profile): \(error)")
-            throw ExitCode(1)
+            throw CLIError(profile, CLIMessage.reason(for: error))
         }
         if report.refitted {
             printError("soundprofile verify: note: the profile's bands are not \(name)'s channels, so it was refitted into them (fit with --preset \(name) to fit in them directly)")
         }
         if let plot {
-            do {
-                try writeAtomically(Data(Pictures.verification(report).svg.utf8), to: plot)
-            } catch {
-                printError("soundprofile verify: --plot: \(error)")
-                throw ExitCode(1)
-            }
+            try writeAtomically(Data(Pictures.verification(report).svg.utf8), to: plot)  // a CLIFileError naming it
         }
         switch format {
         case .table:
@@ -130,15 +117,6 @@ struct VerifyCommand: ParsableCommand {
             FileOutput.standardOutput.write(data)
         }
         if !report.passes(kind: "fitting") || (strict && !report.passes(kind: "pod-path")) { throw ExitCode(1) }
-    }
-}
-
-/// A readable reason why a profile file could not be used.
-func describeProfileError(_ error: any Error) -> String {
-    switch error {
-    case let e as FittingError: return "\(e)"
-    case is DecodingError: return "not a fitted profile: it must be the JSON that `soundprofile fit` writes"
-    default: return "cannot read: \(fileErrorReason(error))"
     }
 }
 
