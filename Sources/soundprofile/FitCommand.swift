@@ -22,7 +22,7 @@ struct FitCommand: ParsableCommand {
         case json, table
     }
 
-    @Option(help: ArgumentHelp("The audiogram JSON file.", valueName: "file"))
+    @Option(help: ArgumentHelp("The audiogram JSON file (`-` for standard input).", valueName: "file"))
     var audiogram: String
 
     @Option(help: ArgumentHelp("The prescription rule: nal-r, nal-rp, half-gain or pogo.", valueName: "rule"))
@@ -87,7 +87,7 @@ struct FitCommand: ParsableCommand {
         let options = try options()
         let audiogram: Audiogram
         do {
-            let data = try Data(contentsOf: URL(fileURLWithPath: self.audiogram))
+            let data = try readInputDocument(self.audiogram)
             audiogram = try JSONDecoder().decode(Audiogram.self, from: data)
         } catch let error as AudiogramError {
             printError("error: \(self.audiogram): \(error)")
