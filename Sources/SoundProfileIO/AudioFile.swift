@@ -293,7 +293,7 @@ public final class AudioFileWriter {
             }
             var written = 0
             while written < n {
-                let w = write(out, buffer.baseAddress! + written, n - written)
+                let w = systemWrite(out, buffer.baseAddress! + written, n - written)
                 if w < 0 {
                     if errno == EINTR { continue }
                     throw AudioFileError(path: path, reason: .writeFailed, detail: "standard output: \(String(cString: strerror(errno)))")

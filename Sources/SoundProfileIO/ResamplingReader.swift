@@ -6,7 +6,8 @@ import Foundation
 /// Nyquist frequency, stop band below −140 dB, measured in `ResampleTests`).
 ///
 /// The output is aligned with the input in time (libsamplerate compensates its own filter
-/// delay) and has `round(frames × outRate / inRate)` frames. NaN and infinite input samples
+/// delay) and has exactly `round(frames × outRate / inRate)` frames (the input continues as
+/// silence past its end, as the band-limited reconstruction assumes). NaN and infinite input samples
 /// would smear over the filter's length, so they are replaced by 0 before resampling and
 /// counted in ``nonFiniteSampleCount``. Memory does not grow with the file. Not real-time safe
 /// (file I/O).
@@ -24,7 +25,8 @@ public final class ResamplingReader {
     private let channels: Int
     private let input: UnsafeMutableBufferPointer<Float>
     private var inputStart = 0, inputFrames = 0
-    private var inputEnded = false, finished = false
+    private var sourceEnded = false, inputEnded = false, finished = false
+    private var zeroBlocks = 0
     private var produced: Int64 = 0
 
     /// Resamples `source` to `sampleRate`.
@@ -42,7 +44,7 @@ public final class ResamplingReader {
                                  detail: "cannot resample \(source.format.sampleRate) Hz to \(sampleRate) Hz: the ratio must be within 1/256…256")
         }
         var error: Int32 = 0
-        guard let state = src_new(Int32(SRC_SINC_BEST_QUALITY.rawValue), Int32(channels), &error) else {
+        guard let state = src_new(Int32(SRC_SINC_BEST_QUALITY), Int32(channels), &error) else {
             throw AudioFileError(path: source.path, reason: .invalidParameter,
                                  detail: "libsamplerate: \(String(cString: src_strerror(error))) (\(channels) channels)")
         }
@@ -67,16 +69,29 @@ public final class ResamplingReader {
         let wanted = buffer.count / channels
         var done = 0
         while done < wanted, !finished {
-            if inputFrames == 0, !inputEnded {
+            if inputFrames == 0, !sourceEnded {
                 inputStart = 0
                 inputFrames = try source.read(into: input)
                 if inputFrames == 0 {
-                    inputEnded = true
+                    sourceEnded = true
                 } else {
                     for i in 0..<(inputFrames * channels) where !input[i].isFinite {
                         input[i] = 0
                         nonFiniteSampleCount += 1
                     }
+                }
+            }
+            if inputFrames == 0, sourceEnded, !inputEnded {
+                // After the file: silence, as the sinc reconstruction assumes, until the last
+                // promised frame is out (libsamplerate's own end-of-input flush can stop one
+                // frame short); end of input after that.
+                if zeroBlocks < 8 {
+                    zeroBlocks += 1
+                    inputStart = 0
+                    inputFrames = input.count / channels
+                    for i in input.indices { input[i] = 0 }
+                } else {
+                    inputEnded = true
                 }
             }
             var data = SRC_DATA()

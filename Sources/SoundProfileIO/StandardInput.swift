@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import Synchronization
 
 #if canImport(Glibc)
@@ -31,7 +31,7 @@ public enum StandardInput {
         let result = spool.withLock { cached -> Result<String, AudioFileError> in
             if let cached { return cached }
             let made: Result<String, AudioFileError>
-            do { made = .success(try copyStandardInput()) } catch { made = .failure(error) }
+            do throws(AudioFileError) { made = .success(try copyStandardInput()) } catch { made = .failure(error) }
             cached = made
             return made
         }
@@ -70,7 +70,7 @@ public enum StandardInput {
             }
             var written = 0
             while written < n {
-                let w = write(fd, buffer.baseAddress! + written, n - written)
+                let w = systemWrite(fd, buffer.baseAddress! + written, n - written)
                 if w < 0 {
                     if errno == EINTR { continue }
                     throw AudioFileError(path: name, reason: .writeFailed, detail: "cannot copy standard input to \(path): \(String(cString: strerror(errno)))")
@@ -92,4 +92,9 @@ private enum StandardInputCleanup {
             if let p = StandardInputCleanup.path { p.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) } }
         }
     }
+}
+
+/// write(2), named so that a type with its own `write` method can call it.
+func systemWrite(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+    write(fd, bytes, count)
 }

@@ -59,7 +59,7 @@ struct InfoCommand: ParsableCommand {
             do {
                 let info = try AudioFileInfo.measure(path: file, fullScaleDBSPL: fullScaleDbSpl)
                 records.append(.info(info))
-                if format == .table { print(table(info), terminator: "") }
+                if format == .table { print((records.count > 1 ? "\n" : "") + table(info), terminator: "") }
             } catch {
                 failures += 1
                 let reason = (error as? AudioFileError).map { "\($0.reason.rawValue) (\($0.detail))" } ?? String(describing: error)

@@ -142,10 +142,14 @@ struct ProcessCommand: ParsableCommand {
             configuration = match
         }
         let rate = Int(configuration.sampleRate)
-        let resampler = rate == fileRate ? nil : try ResamplingReader(file, to: rate)
-        let read: (UnsafeMutableBufferPointer<Float>) throws -> Int = resampler.map { r in { try r.read(into: $0) } } ?? { try file.read(into: $0) }
+        let resampler: ResamplingReader? = try rate == fileRate ? nil : ResamplingReader(file, to: rate)
+        func read(_ buffer: UnsafeMutableBufferPointer<Float>) throws -> Int {
+            if let resampler { return try resampler.read(into: buffer) }
+            return try file.read(into: buffer)
+        }
         // With --output - the audio goes to standard output, so the report goes to stderr.
-        let say: (String) -> Void = output == StandardInput.name ? printError : { print($0) }
+        let toStandardOutput = output == StandardInput.name
+        func say(_ line: String) { if toStandardOutput { printError(line) } else { print(line) } }
         func earFor(channel: Int) -> Ear {
             switch ear {
             case .right: return .right

@@ -33,6 +33,7 @@ import SoundProfileIO
         #expect(abs(tone.levelDB - expectedDB) <= 0.05, "level \(tone.levelDB) dB, expected \(expectedDB) dB (±0.05)")
         #expect(abs(tone.frequencyHz - c.toneHz) <= 0.05, "frequency \(tone.frequencyHz) Hz, expected \(c.toneHz) Hz (±0.05)")
         let spur = spectrum.strongestBin(awayFrom: c.toneHz)
+        print("ResampleTests: \(c): level \(String(format: "%+.4f", tone.levelDB - expectedDB)) dB, frequency \(String(format: "%+.4f", tone.frequencyHz - c.toneHz)) Hz, strongest other \(String(format: "%.1f", spur.levelDB - tone.levelDB)) dB re tone at \(String(format: "%.0f", spur.frequencyHz)) Hz")
         #expect(spur.levelDB - tone.levelDB < -90, "strongest other component \(spur.levelDB - tone.levelDB) dB re the tone at \(spur.frequencyHz) Hz (limit −90 dB)")
     }
 
@@ -44,6 +45,7 @@ import SoundProfileIO
         let spectrum = Spectrum(Array(out.samples[(out.samples.count / 2 - 8192)..<(out.samples.count / 2 + 8192)]), rate: 16000)
         let strongest = spectrum.strongestBin(awayFrom: -1000)
         let inputDB = 20 * log10(Self.amplitude / 2.squareRoot())
+        print("ResampleTests: 10 kHz tone, 44100 → 16000 Hz: strongest component \(String(format: "%.1f", strongest.levelDB - inputDB)) dB re the input tone at \(String(format: "%.0f", strongest.frequencyHz)) Hz")
         #expect(strongest.levelDB - inputDB < -90, "alias at \(strongest.frequencyHz) Hz is \(strongest.levelDB - inputDB) dB re the input tone (limit −90 dB)")
     }
 
@@ -65,7 +67,7 @@ import SoundProfileIO
             all += chunk[0..<n]
         }
         #expect(reader.nonFiniteSampleCount == 2)
-        #expect(all.allSatisfy(\.isFinite))
+        #expect(all.allSatisfy { $0.isFinite })
     }
 
     @Test func unreachableRatioIsRefusedNamingTheRates() throws {
