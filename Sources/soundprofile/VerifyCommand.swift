@@ -26,7 +26,7 @@ struct VerifyCommand: ParsableCommand {
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case table, json }
 
-    @Option(help: ArgumentHelp("Fitted profile JSON (from `soundprofile fit`).", valueName: "file"))
+    @Option(help: ArgumentHelp("Fitted profile JSON (from `soundprofile fit`; `-` for standard input).", valueName: "file"))
     var profile: String
 
     @Option(help: "Which ear to measure: right or left. Default: the right ear when the profile has one, else the left.")
@@ -77,7 +77,7 @@ struct VerifyCommand: ParsableCommand {
     func run() throws {
         let fitted: SoundProfile
         do {
-            fitted = try JSONDecoder().decode(SoundProfile.self, from: Data(contentsOf: URL(fileURLWithPath: profile)))
+            fitted = try JSONDecoder().decode(SoundProfile.self, from: readInputDocument(profile))
         } catch {
             printError("soundprofile verify: --profile \(profile): \(describeProfileError(error))")
             throw ExitCode(1)

@@ -68,6 +68,21 @@ import Testing
         #expect(two.status == 2 && two.stderr.contains("takes exactly one input, not 2"))
     }
 
+    /// `plot` and `verify` read their document from `-` as from the file.
+    @Test func plotAndVerifyReadTheDocumentFromStandardInput() throws {
+        let audiogram = CLI.fixture("audiograms/N3.json")
+        let file = try CLI.run(["plot", "audiogram", audiogram])
+        let stdin = try CLI.run(["plot", "audiogram", "-"], stdin: try Data(contentsOf: URL(fileURLWithPath: audiogram)))
+        #expect(file.status == 0 && stdin.status == 0, "\(stdin.stderr)")
+        // The same picture; only the title names the input.
+        #expect(stdin.stdout.hasPrefix("<") && stdin.stdout == file.stdout.replacingOccurrences(of: "Audiogram: N3.json", with: "Audiogram: -"))
+        let profile = CLI.fixture("fitting/golden/N3-nal-r.json")
+        let byFile = try CLI.run(["verify", "--profile", profile, "--format", "json"])
+        let verified = try CLI.run(["verify", "--profile", "-", "--format", "json"], stdin: try Data(contentsOf: URL(fileURLWithPath: profile)))
+        #expect(verified.status == byFile.status && verified.stdout.contains("insertionGain"), "\(verified.stderr)")
+        #expect(verified.stdout == byFile.stdout)
+    }
+
     // MARK: - Resampling
 
     @Test func aMismatchedRateSaysToUseResample() throws {
