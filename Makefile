@@ -5,7 +5,7 @@
 #   make slurm-test  the scale-out path on a real one-node Slurm cluster (root; see .ci/slurm-test.sh)
 SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := libfftw3-dev libsndfile1-dev pkg-config librsvg2-bin
+APT_PACKAGES := libfftw3-dev libsndfile1-dev libsamplerate0-dev pkg-config librsvg2-bin
 BIN := .build/release/soundprofile
 
 .PHONY: build-cli bench-startup demo deps build test slurm-test bench bench-check bench-ci bench-gate bench-instructions clean fuzz contract

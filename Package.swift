@@ -34,12 +34,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
     ],
     targets: [
-        .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
-        .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
+        .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"]), .brew(["fftw"])]),
+        .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"]), .brew(["libsndfile"])]),
+        // Resampling for `process --resample` (libsamplerate's best sinc converter).
+        .systemLibrary(name: "CSampleRate", pkgConfig: "samplerate", providers: [.apt(["libsamplerate0-dev"]), .brew(["libsamplerate"])]),
         .target(name: "SoundProfileDSP", dependencies: ["CFFTW"], swiftSettings: strict),
         .target(
             name: "SoundProfileIO",
-            dependencies: ["SoundProfileDSP", "CSndFile", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["SoundProfileDSP", "CSndFile", "CSampleRate", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         .target(
@@ -93,7 +95,7 @@ let package = Package(
         ),
         .testTarget(name: "SoundProfileDSPTests", dependencies: ["SoundProfileDSP"], swiftSettings: strict),
         .testTarget(name: "SoundProfileIOTests", dependencies: ["SoundProfileIO"], swiftSettings: strict),
-        .testTarget(name: "soundprofileTests", dependencies: ["soundprofile", "soundprofile-service"], swiftSettings: strict),
+        .testTarget(name: "soundprofileTests", dependencies: ["soundprofile", "soundprofile-service", "SoundProfileDSP"], swiftSettings: strict),
         .testTarget(
             name: "SoundProfileStoreTests",
             dependencies: ["SoundProfileStore"],

@@ -41,7 +41,7 @@ public struct AnalysisProvenance: Codable, Sendable, Equatable {
     public var maxChannels: Int
 
     /// The version of this program, as provenance records it.
-    public static let toolVersion = "1.0.0"
+    public static let toolVersion = soundProfileVersion
     /// The current ``formatVersion``: 2 added the band `index` and `label` and this block.
     public static let currentFormatVersion = 2
 

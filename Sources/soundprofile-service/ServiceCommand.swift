@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SoundProfileDSP
 
 /// The service half of the `soundprofile` command line: `serve`, `migrate`, `token` and
 /// `seed-demo`, which need the HTTP and database stack.
@@ -16,6 +17,7 @@ struct ServiceCommand: AsyncParsableCommand {
         commandName: "soundprofile",
         abstract: "The SoundProfile HTTP service and its administration.",
         discussion: "Exit status: 0 success, 1 failure, 2 usage error.",
+        version: soundProfileVersion,
         subcommands: [ServeCommand.self, MigrateCommand.self, TokenCommand.self, SeedDemoCommand.self]
     )
 

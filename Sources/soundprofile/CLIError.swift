@@ -168,6 +168,9 @@ func reportError(_ command: String, _ subject: String?, _ error: any Error) {
 /// The whole of a (small) file the user named, or a ``CLIError`` naming it and saying why not.
 /// - Parameter path: The path as given.
 func readUserFile(_ path: String) throws -> Data {
+    if path == StandardInput.name {
+        do { return try StandardInput.contents() } catch { throw CLIError("standard input", CLIMessage.reason(for: error)) }
+    }
     guard PathText.exists(path) else {
         throw CLIError(path, "not found (no such file or folder)")
     }

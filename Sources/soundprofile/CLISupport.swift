@@ -53,6 +53,13 @@ func writeAtomically(_ data: Data, to path: String) throws {
     }
 }
 
+/// The bytes of a document named on the command line (an audiogram, a profile): the file, or
+/// standard input for `-`.
+/// - Throws: The file system's error, or ``AudioFileError`` when standard input cannot be read.
+func readInputDocument(_ path: String) throws -> Data {
+    path == StandardInput.name ? try StandardInput.contents() : try Data(contentsOf: URL(fileURLWithPath: path))
+}
+
 /// A file that could not be read or written.
 struct CLIFileError: Error, CustomStringConvertible {
     var path: String

@@ -35,7 +35,7 @@ struct FitCommand: ParsableCommand {
         case json, table
     }
 
-    @Option(help: ArgumentHelp("The audiogram JSON file.", valueName: "file"))
+    @Option(help: ArgumentHelp("The audiogram JSON file (`-` for standard input).", valueName: "file"))
     var audiogram: String
 
     @Option(help: ArgumentHelp("The prescription rule: nal-r, nal-rp, half-gain or pogo.", valueName: "rule"))

@@ -27,7 +27,7 @@ struct OutputPlan {
     init(inputs: [String], outputDir: String, fileExtension: String, overwrite: Bool) throws {
         let base = outputDir.hasSuffix("/") && outputDir.count > 1 ? String(outputDir.dropLast()) : outputDir
         paths = inputs.map { input in
-            let stem = PathText.stem(input)
+            let stem = input == StandardInput.name ? "stdin" : PathText.stem(input)  // `-`: standard input
             return base + "/" + stem + "." + fileExtension
         }
         let inputIdentities = inputs.map { FileIdentity(path: $0) }

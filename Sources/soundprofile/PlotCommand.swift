@@ -43,7 +43,7 @@ struct PlotAudiogram: ParsableCommand {
         commandName: "audiogram",
         abstract: "The audiogram: log frequency 125–8000 Hz, dB HL downward, right ear red O, left ear blue X (600 × 620 px).")
 
-    @Argument(help: ArgumentHelp("The audiogram JSON file.", valueName: "file"))
+    @Argument(help: ArgumentHelp("The audiogram JSON file (`-` for standard input).", valueName: "file"))
     var file: String
 
     @Option(help: ArgumentHelp("Write the SVG here instead of standard output.", valueName: "file.svg"))
@@ -61,7 +61,7 @@ struct PlotProfile: ParsableCommand {
         commandName: "profile",
         abstract: "A fitted profile: per ear the targets and the realised insertion gain (LTASS 65 dB SPL, measured on the processor), and each channel's input/output curve.")
 
-    @Argument(help: ArgumentHelp("The fitted profile JSON (from `soundprofile fit`).", valueName: "file"))
+    @Argument(help: ArgumentHelp("The fitted profile JSON (from `soundprofile fit`; `-` for standard input).", valueName: "file"))
     var file: String
 
     @Option(help: ArgumentHelp("The preset the realised gain is measured with: pod16k, pod24k or studio48k. Default: the profile's preset, else pod24k.", valueName: "name"))
@@ -104,7 +104,7 @@ struct PlotAnalysis: ParsableCommand {
         commandName: "analysis",
         abstract: "An analysis result (analyze --format json or jsonl): Leq per band with the L10–L90 range shaded, per file and channel.")
 
-    @Argument(help: ArgumentHelp("The analysis result JSON or JSON lines.", valueName: "result.json"))
+    @Argument(help: ArgumentHelp("The analysis result JSON or JSON lines (`-` for standard input).", valueName: "result.json"))
     var file: String
 
     @Option(help: ArgumentHelp("Write the SVG here instead of standard output.", valueName: "file.svg"))

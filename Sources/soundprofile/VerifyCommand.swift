@@ -35,7 +35,7 @@ struct VerifyCommand: ParsableCommand {
 
     enum Format: String, ArgumentEnum { case table, json }
 
-    @Option(help: ArgumentHelp("Fitted profile JSON (from `soundprofile fit`).", valueName: "file"))
+    @Option(help: ArgumentHelp("Fitted profile JSON (from `soundprofile fit`; `-` for standard input).", valueName: "file"))
     var profile: String
 
     @Option(help: "Which ear to measure: right or left. Default: the right ear when the profile has one, else the left.")
