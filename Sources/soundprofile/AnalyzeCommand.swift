@@ -114,7 +114,7 @@ struct AnalyzeCommand: AsyncParsableCommand {
         let shard = try self.shard.map { try Shard(parsing: $0) }
         // A missing input stops the run before anything is chosen or analysed, on every shard
         // alike: otherwise the one shard that owns its name fails and the others succeed.
-        let missing = inputs.filter { !FileManager.default.fileExists(atPath: $0) }
+        let missing = inputs.filter { $0 != StandardInput.name && !PathText.exists($0) }  // `-` is standard input
         if !missing.isEmpty {
             for m in missing { printError("soundprofile analyze: \(m): no such file or directory") }
             printError("soundprofile analyze: \(missing.count) of \(inputs.count) input\(inputs.count == 1 ? "" : "s") do\(missing.count == 1 ? "es" : "") not exist; nothing analysed"
