@@ -104,6 +104,19 @@ package enum PathText {
     }
 }
 
+extension Collection where Element == UInt8 {
+    /// Whether `needle` occurs in these bytes (a plain search, for short texts).
+    package func containsBytes(_ needle: some Collection<UInt8>) -> Bool {
+        guard let first = needle.first else { return true }
+        var start = startIndex
+        while let hit = self[start...].firstIndex(of: first) {
+            if self[hit...].starts(with: needle) { return true }
+            start = index(after: hit)
+        }
+        return false
+    }
+}
+
 extension StringProtocol {
     /// The text without leading and trailing spaces and tabs (what Foundation's
     /// `trimmingCharacters(in: .whitespaces)` removes from the ASCII text this project reads).

@@ -56,8 +56,8 @@ func jsonPath(_ codingPath: [any CodingKey]) -> String {
 ///   - kind: What a key names, for the message ("key" or "ear").
 func rejectUnknownKeys(_ decoder: any Decoder, allowed: [String], kind: String = "key") throws {
     let container = try decoder.container(keyedBy: AnyCodingKey.self)
-    let known = Set(allowed)
-    if let bad = container.allKeys.map(\.stringValue).sorted().first(where: { !known.contains($0) }) {
+    // A linear search of the few allowed names: no set to build per object.
+    if let bad = container.allKeys.lazy.map(\.stringValue).filter({ !allowed.contains($0) }).min() {
         throw JSONKeyError.unknown(key: bad, object: jsonPath(decoder.codingPath), kind: kind, allowed: allowed)
     }
 }
