@@ -10,7 +10,8 @@ SOUNDPROFILE_JWT_SECRET), then checks:
     every write answered 201 is readable through every instance;
   - graceful shutdown under load: 4 writers fit profiles through instance C; SIGTERM to C after
     1.5 s; every request in flight at that moment (sent at least 20 ms before it) completes with
-    201, nothing gets a 5xx, C exits 0 within 10 s, and A and B still answer.
+    201, at least one request sent before SIGTERM is answered 201 after it, nothing gets a 5xx,
+    C exits 0 within 10 s, and A and B still answer.
 Prints the figures; exits 1 when a check fails. Usage: python3 .ci/replicas_test.py [BINARY]
 """
 import base64
