@@ -1,17 +1,47 @@
 public import Foundation
 import Crypto
 import JWTKit
+import Synchronization
 
 /// The service's own bearer tokens: HS256 JSON Web Tokens (RFC 7519) signed and verified with
 /// jwt-kit and one shared secret. Claims: `sub` (user id), `admin`, `iat`, `exp`, optional `nbf`.
 /// Tokens made by earlier versions (`{"alg":"HS256","typ":"JWT"}`, the same claims) stay valid.
 public struct JWTSigner: Sendable {
     private let keys: JWTKeyCollection
+    private let verified = VerifiedTokens()
 
+    /// `secret`: at least ``JWTSecret/minimumBytes`` bytes (``JWTSecret/load(dataDirectory:environment:)`` checks).
     public init(secret: some DataProtocol) async {
         let keys = JWTKeyCollection()
         await keys.add(hmac: HMACKey(from: Array(secret)), digestAlgorithm: .sha256)
         self.keys = keys
+    }
+
+    /// Tokens already verified, with their identity and expiry: a client sends the same token
+    /// with every request, so its signature and claims are checked once, not per request. Only
+    /// the exact token string hits (signature included), and only until its `exp`. Bounded: when
+    /// full it starts over.
+    final class VerifiedTokens: Sendable {
+        static let capacity = 4096
+        private let entries = Mutex<[String: (identity: Identity, expires: Date)]>([:])
+
+        func identity(_ token: String, now: Date) -> Identity? {
+            entries.withLock { entries in
+                guard let entry = entries[token] else { return nil }
+                guard now < entry.expires else {
+                    entries[token] = nil
+                    return nil
+                }
+                return entry.identity
+            }
+        }
+
+        func insert(_ token: String, _ identity: Identity, expires: Date) {
+            entries.withLock { entries in
+                if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
+                entries[token] = (identity, expires)
+            }
+        }
     }
 
     /// The claims of a service token.
@@ -46,6 +76,7 @@ public struct JWTSigner: Sendable {
     /// `nbf` are checked with ``leewaySeconds`` of clock skew. jwt-kit checks the signature (in
     /// constant time) before the claims are decoded.
     public func verify(_ token: String, now: Date = Date()) async throws(TokenRefused) -> Identity {
+        if let identity = verified.identity(token, now: now) { return identity }
         let claims: Claims
         do {
             claims = try await keys.verify(token, as: Claims.self)
@@ -63,7 +94,9 @@ public struct JWTSigner: Sendable {
         guard let userId = UUID(uuidString: claims.sub.value) else {
             throw TokenRefused("token subject is not a user id (UUID)")
         }
-        return Identity(userId: userId, isAdmin: claims.admin)
+        let identity = Identity(userId: userId, isAdmin: claims.admin)
+        verified.insert(token, identity, expires: claims.exp.value)
+        return identity
     }
 }
 

@@ -318,4 +318,24 @@ func withJWKSFile(_ contents: String, _ body: (String) async throws -> Void) asy
         let identity = try await JWTSigner(secret: TestApp.secret).verify(try TestApp.signer.token(userId: userId, admin: false))
         #expect(identity == Identity(userId: userId, isAdmin: false))
     }
+
+    /// A service token is verified once and then remembered, but only until its `exp`, and only
+    /// as the exact string: a changed signature is checked (and refused) again.
+    @Test func rememberedServiceTokensStillExpire() async throws {
+        let signer = await JWTSigner(secret: TestApp.secret)
+        let userId = UUID()
+        let now = Date()
+        let token = try await signer.token(userId: userId, admin: false, lifetime: 60, now: now)
+        #expect(try await signer.verify(token, now: now) == Identity(userId: userId, isAdmin: false))
+        #expect(try await signer.verify(token, now: now.addingTimeInterval(30)) == Identity(userId: userId, isAdmin: false))
+        let expired = await #expect(throws: TokenRefused.self) { try await signer.verify(token, now: now.addingTimeInterval(61)) }
+        #expect(expired?.reason.hasPrefix("token expired at ") == true)
+        // One character in the middle of the signature changed (the last one may carry only padding bits).
+        var characters = Array(token)
+        let middle = characters.count - 10
+        characters[middle] = characters[middle] == "A" ? "B" : "A"
+        let forged = String(characters)
+        let refused = await #expect(throws: TokenRefused.self) { try await signer.verify(forged, now: now) }
+        #expect(refused?.reason == "token signature does not verify")
+    }
 }
