@@ -5,10 +5,10 @@
 #   make slurm-test  the scale-out path on a real one-node Slurm cluster (root; see .ci/slurm-test.sh)
 SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := libfftw3-dev libsndfile1-dev pkg-config librsvg2-bin
+APT_PACKAGES := libfftw3-dev libsndfile1-dev libsamplerate0-dev pkg-config librsvg2-bin
 BIN := .build/release/soundprofile
 
-.PHONY: demo deps build test slurm-test bench bench-check bench-ci bench-gate bench-instructions clean fuzz contract
+.PHONY: build-cli bench-startup demo deps build test slurm-test bench bench-check bench-ci bench-gate bench-instructions clean fuzz contract
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -17,13 +17,19 @@ deps:
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y --no-install-recommends $$missing; \
 	fi
 
-# Two executables: soundprofile (analyze, fit, process) and soundprofile-service (serve,
-# migrate, token, seed-demo), which `soundprofile serve …` runs from the same folder.
-build: deps
-	swift build -c release --product soundprofile
-	swift build -c release --product soundprofile-service
+# Two executables: soundprofile (analyze, fit, process, …) and soundprofile-service (serve,
+# migrate, token, seed-demo), which `soundprofile serve …` runs from the same folder. Both link
+# the Swift runtime statically: they run on a machine without a Swift toolchain, and a short
+# `soundprofile` command skips the dynamic linking of the runtime (a third of its start-up).
+SWIFT_RELEASE := swift build -c release --static-swift-stdlib
+build-cli: deps
+	$(SWIFT_RELEASE) --product soundprofile
 
-demo: build
+build: build-cli
+	$(SWIFT_RELEASE) --product soundprofile-service
+
+# The main job needs only the batch tool.
+demo: build-cli
 	$(BIN) analyze Fixtures/audio --bands octave --range 125-8000 --format table
 
 test: deps
@@ -73,6 +79,12 @@ bench-gate:
 # against budgets.json "instructions" by Benchmarks/check_instructions.py; exits 1 naming each
 # budget exceeded and by how much. `make bench-instructions BENCH_TIGHTEN=2` halves every budget
 # to show it failing. Builds only the small instruction-counts executable (DSP, no service stack).
+# The start-up gate: instructions of whole short `soundprofile analyze` and `process` commands
+# (a 0.2 s file), start-up included, against budgets.json "startup" (issue 12: under 30 M each).
+bench-startup: build-cli
+	@command -v valgrind >/dev/null || { echo "Installing: valgrind"; $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y --no-install-recommends valgrind; }
+	python3 Benchmarks/startup/check_startup.py $(BIN) --tighten $(BENCH_TIGHTEN)
+
 bench-instructions: deps
 	@command -v valgrind >/dev/null || { echo "Installing: valgrind"; $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y --no-install-recommends valgrind; }
 	cd Benchmarks && swift build -c release --scratch-path $(BENCH_SCRATCH) --product instruction-counts

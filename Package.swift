@@ -36,12 +36,14 @@ let package = Package(
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
     ],
     targets: [
-        .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
-        .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
+        .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"]), .brew(["fftw"])]),
+        .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"]), .brew(["libsndfile"])]),
+        // Resampling for `process --resample` (libsamplerate's best sinc converter).
+        .systemLibrary(name: "CSampleRate", pkgConfig: "samplerate", providers: [.apt(["libsamplerate0-dev"]), .brew(["libsamplerate"])]),
         .target(name: "SoundProfileDSP", dependencies: ["CFFTW"], swiftSettings: strict),
         .target(
             name: "SoundProfileIO",
-            dependencies: ["SoundProfileDSP", "CSndFile", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["SoundProfileDSP", "CSndFile", "CSampleRate", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         .target(
@@ -98,7 +100,7 @@ let package = Package(
         .testTarget(name: "SoundProfileIOTests", dependencies: ["SoundProfileIO"], swiftSettings: strict),
         .testTarget(
             name: "soundprofileTests",
-            dependencies: ["soundprofile", "soundprofile-service", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["soundprofile", "soundprofile-service", "SoundProfileDSP", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         .testTarget(

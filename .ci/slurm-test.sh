@@ -154,7 +154,7 @@ echo "submitted job $job"; squeue
 wait_job "$job"
 echo "job $job left the queue:"; show_tasks "$job"
 [ "$(show_tasks "$job" | grep -c 'JobState=COMPLETED ExitCode=0:0')" -eq 4 ] || { echo "slurm-test: not every task completed" >&2; cat "$W"/jobs/*.log >&2; exit 1; }
-ls "$W/results/manifest"
+ls "$W"/results/settings-*/manifest
 if ! "$BIN" merge "$W/results" --format csv --output "$W/merged.csv"; then echo "slurm-test: merge failed" >&2; exit 1; fi
 "$BIN" merge "$W/results" --format jsonl --output "$W/merged.jsonl"
 cmp "$W/reference.csv" "$W/merged.csv" && cmp "$W/reference.jsonl" "$W/merged.jsonl" \
@@ -180,13 +180,13 @@ import glob, json, sys
 h = 0xcbf29ce484222325
 for b in b"stream.wav": h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
 killed = h % 4
-sizes = {json.load(open(p))["shardIndex"]: len(json.load(open(p))["files"]) for p in glob.glob(sys.argv[1] + "/manifest/shard-*-of-4.json")}
+sizes = {json.load(open(p))["shardIndex"]: len(json.load(open(p))["files"]) for p in glob.glob(sys.argv[1] + "/settings-*/manifest/shard-*-of-4.json")}
 print(killed, max((i for i in sizes if i != killed), key=lambda i: sizes[i]))
 PY
 )
 python3 - "$W/results" "$LOST" "$KILLED" "$W/slow/stream.wav" > "$W/lost-expected.txt" <<'PY'
-import json, sys
-d, lost, killed, stream = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+import glob, json, sys
+d, lost, killed, stream = glob.glob(sys.argv[1] + "/settings-*")[0], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 owned = set()
 for i in (lost, killed): owned |= {f["path"] for f in json.load(open(f"{d}/manifest/shard-{i}-of-4.json"))["files"]}
 every = json.load(open(f"{d}/manifest/shard-0-of-4.json"))["allFiles"]
@@ -201,7 +201,7 @@ scontrol release "$job"
 left=""
 for _ in $(seq 600); do
   left=$(squeue -h -j "$job" -o '%K %t' 2>/dev/null || true)
-  [ "$left" = "$KILLED R" ] && grep -q stream.wav "$W/results2/manifest/shard-$KILLED-of-4.json" 2>/dev/null && break
+  [ "$left" = "$KILLED R" ] && grep -qs stream.wav "$W"/results2/settings-*/manifest/shard-"$KILLED"-of-4.json && break
   sleep 0.5
 done
 [ "$left" = "$KILLED R" ] || { echo "slurm-test: expected only task $KILLED left, running; squeue: $left" >&2; exit 1; }
@@ -209,7 +209,7 @@ echo "task $KILLED is running (blocked on stream.wav), the others are done:"; sq
 scancel "${job}_${KILLED}"
 wait_job "$job"
 show_tasks "$job"
-echo "manifests: $(ls "$W/results2/manifest" | tr '\n' ' ')"
+echo "manifests: $(ls "$W"/results2/settings-*/manifest | tr '\n' ' ')"
 set +e
 "$BIN" merge "$W/results2" --format csv --output "$W/merged2.csv" 2> "$W/merge2.err"
 status=$?

@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The output formats of batch analysis.
 public enum AnalysisOutputFormat: String, Sendable, CaseIterable {
@@ -45,10 +54,16 @@ public struct AnalysisRenderer: Sendable {
         compact.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     }
 
-    /// The CSV columns, in order.
+    /// The CSV columns, in order: one row per file × channel × band. A file that could not be
+    /// analysed has no row (its error goes to stderr and `--errors FILE`), so every numeric
+    /// column holds numbers only. The last columns are the result's provenance
+    /// (``AnalysisProvenance``; empty where a record has none, `fftSizeRequested` and
+    /// `hopRequested` empty for the defaults).
     public static let csvColumns = ["file", "sampleRate", "channelCount", "durationSeconds", "fftSize", "hop", "fullScaleDBSPL",
-                                    "channel", "overallLeqDB", "centerHz", "lowerHz", "upperHz",
-                                    "leqDB", "l10DB", "l50DB", "l90DB", "minDB", "maxDB", "error"]
+                                    "channel", "overallLeqDB", "bandIndex", "bandLabel", "centerHz", "lowerHz", "upperHz",
+                                    "leqDB", "l10DB", "l50DB", "l90DB", "minDB", "maxDB",
+                                    "bands", "range", "window", "fftSizeRequested", "hopRequested", "narrowBands", "unusableSamples",
+                                    "maxChannels", "formatVersion", "tool"]
 
     /// Text written before the first record.
     public var header: String {
@@ -100,28 +115,37 @@ public struct AnalysisRenderer: Sendable {
     /// A CSV field, quoted when it holds a comma, quote or newline (RFC 4180).
     static func csvField(_ s: String) -> String {
         if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-            return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+            return "\"" + s.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\""
         }
         return s
     }
 
     private func csv(_ record: AnalysisRecord) -> String {
         switch record {
-        case .failure(let f):
-            return Self.csvField(f.file) + String(repeating: ",", count: Self.csvColumns.count - 1) + Self.csvField(f.error) + "\n"
+        case .failure:
+            return ""
         case .success(let r):
             var out = ""
             let fileFields = [Self.csvField(r.file), "\(r.sampleRate)", "\(r.channelCount)", "\(r.durationSeconds)", "\(r.fftSize)",
                               "\(r.hop)", "\(r.fullScaleDBSPL)"]
+            let provenance = Self.csvProvenance(r.provenance).joined(separator: ",")
             for ch in r.channels {
+                let channelFields = fileFields.joined(separator: ",") + ",\(ch.channel),\(ch.overallLeqDB)"
                 for b in ch.bands {
-                    let fields = fileFields + ["\(ch.channel)", "\(ch.overallLeqDB)", "\(b.centerHz)", "\(b.lowerHz)", "\(b.upperHz)",
-                                               "\(b.leqDB)", "\(b.l10DB)", "\(b.l50DB)", "\(b.l90DB)", "\(b.minDB)", "\(b.maxDB)", ""]
+                    let fields = [channelFields, "\(b.index)", Self.csvField(b.label), "\(b.centerHz)", "\(b.lowerHz)", "\(b.upperHz)",
+                                  "\(b.leqDB)", "\(b.l10DB)", "\(b.l50DB)", "\(b.l90DB)", "\(b.minDB)", "\(b.maxDB)", provenance]
                     out += fields.joined(separator: ",") + "\n"
                 }
             }
             return out
         }
+    }
+
+    /// The provenance columns of a result (all empty without provenance).
+    static func csvProvenance(_ p: AnalysisProvenance?) -> [String] {
+        guard let p else { return Array(repeating: "", count: 10) }
+        return [csvField(p.bands), csvField(p.range), csvField(p.window), p.fftSize.map { "\($0)" } ?? "", p.hop.map { "\($0)" } ?? "",
+                csvField(p.narrowBands), csvField(p.unusableSamples), "\(p.maxChannels)", "\(p.formatVersion)", csvField(p.tool)]
     }
 
     private func table(_ record: AnalysisRecord) -> String {
@@ -157,7 +181,7 @@ public struct AnalysisRenderer: Sendable {
     static func fixed(_ x: Double, decimals: Int) -> String {
         let scale: Double = decimals == 1 ? 10 : 100
         let a = abs(x)
-        guard decimals == 1 || decimals == 2, a.isFinite, a < 1e13 else { return String(format: "%.\(decimals)f", x) }
+        guard decimals == 1 || decimals == 2, a.isFinite, a < 1e13 else { return cFormat("%.\(decimals)f", x) }
         var c = (a * scale).rounded(.toNearestOrEven)
         let low = (-(c - 0.5)).addingProduct(a, scale)   // a·scale − (c − ½), rounded once
         let high = (-(c + 0.5)).addingProduct(a, scale)  // a·scale − (c + ½), rounded once

@@ -1,5 +1,14 @@
 internal import CSndFile
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Why an audio file could not be read or written.
 public struct AudioFileError: Error, Equatable, CustomStringConvertible {
@@ -68,16 +77,17 @@ public final class AudioFileReader {
     private var framesRead: Int64 = 0
 
     /// Opens `path` for reading.
-    /// - Parameter path: A file libsndfile can read (WAV, FLAC, AIFF, OGG, …).
+    /// - Parameter path: A file libsndfile can read (WAV, FLAC, AIFF, OGG, …), or `-` for
+    ///   standard input (see ``StandardInput``).
     /// - Throws: ``AudioFileError`` with reason not found, not audio, truncated or unsupported.
-    public init(path: String) throws {
-        self.path = path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw AudioFileError(path: path, reason: .notFound, detail: "no such file")
+    public init(path given: String) throws {
+        self.path = given
+        let path = try StandardInput.resolve(given)
+        guard PathText.exists(path) else {
+            throw AudioFileError(path: given, reason: .notFound, detail: "no such file")
         }
-        guard !isDirectory.boolValue else {
-            throw AudioFileError(path: path, reason: .notAudio, detail: "it is a directory")
+        guard !PathText.isDirectory(path) else {
+            throw AudioFileError(path: given, reason: .notAudio, detail: "it is a directory")
         }
         var info = SF_INFO()
         guard let h = sf_open(path, Int32(SFM_READ), &info) else {
@@ -91,7 +101,7 @@ public final class AudioFileReader {
             } else {
                 reason = .notAudio
             }
-            throw AudioFileError(path: path, reason: reason, detail: size == 0 ? "the file is empty (0 bytes); libsndfile: \(message)" : "libsndfile: \(message)")
+            throw AudioFileError(path: given, reason: reason, detail: size == 0 ? "the file is empty (0 bytes); libsndfile: \(message)" : "libsndfile: \(message)")
         }
         handle = h
         format = AudioFormat(sampleRate: Int(info.samplerate), channelCount: Int(info.channels), frameCount: info.frames,
@@ -99,13 +109,13 @@ public final class AudioFileReader {
                              encoding: Self.formatName(info.format & Int32(SF_FORMAT_SUBMASK)))
         guard format.channelCount >= 1, format.sampleRate > 0 else {
             sf_close(h)
-            throw AudioFileError(path: path, reason: .notAudio, detail: "libsndfile reports \(format.channelCount) channels at \(format.sampleRate) Hz")
+            throw AudioFileError(path: given, reason: .notAudio, detail: "libsndfile reports \(format.channelCount) channels at \(format.sampleRate) Hz")
         }
         // libsndfile opens a WAV whose header promises more data than the file holds and quietly
         // reports fewer frames; its log says "(should be …)". Treat that as truncated.
         if let note = Self.truncationNote(h) {
             sf_close(h)
-            throw AudioFileError(path: path, reason: .truncated, detail: "the header promises more audio data than the file holds (libsndfile: \(note))")
+            throw AudioFileError(path: given, reason: .truncated, detail: "the header promises more audio data than the file holds (libsndfile: \(note))")
         }
     }
 
@@ -152,7 +162,7 @@ public final class AudioFileReader {
         guard n > 0 else { return nil }
         let text = String(decoding: log.prefix(Int(n)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
         for line in text.split(separator: "\n") where line.contains("should be") {
-            return line.trimmingCharacters(in: .whitespaces)
+            return line.trimmedBlanks
         }
         return nil
     }
@@ -209,7 +219,7 @@ public final class AudioFileWriter {
 
     /// Creates the temporary file for `path`.
     /// - Parameters:
-    ///   - path: Where the finished file goes.
+    ///   - path: Where the finished file goes; `-` writes it to standard output at ``finish()``.
     ///   - sampleRate: In Hz.
     ///   - channelCount: At least 1.
     ///   - encoding: The sample encoding (default float32 WAV).
@@ -218,9 +228,15 @@ public final class AudioFileWriter {
         self.path = path
         self.channelCount = channelCount
         self.encoding = encoding
-        let dir = (path as NSString).deletingLastPathComponent
-        let name = (path as NSString).lastPathComponent
-        temporaryPath = (dir.isEmpty ? "." : dir) + "/.\(name).partial-\(getpid())"
+        if path == StandardInput.name {
+            // Standard output: the header needs the final sizes, so the file is made aside and
+            // copied to standard output by `finish`.
+            temporaryPath = FileManager.default.temporaryDirectory.path + "/.soundprofile-stdout.partial-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        } else {
+            let dir = PathText.deletingLastComponent(path)
+            let name = PathText.lastComponent(path)
+            temporaryPath = (dir.isEmpty ? "." : dir) + "/.\(name).partial-\(getpid())"
+        }
         var info = SF_INFO()
         info.samplerate = Int32(sampleRate)
         info.channels = Int32(channelCount)
@@ -269,14 +285,61 @@ public final class AudioFileWriter {
         }
     }
 
-    /// Closes the file and moves it to ``path``.
-    /// - Throws: ``AudioFileError`` when closing or renaming fails.
-    public func finish() throws {
+    /// Copies a finished file to an open descriptor (standard output for the path `-`).
+    private static func copy(_ source: String, toDescriptor out: Int32, path: String) throws {
+        let fd = open(source, O_RDONLY)
+        guard fd >= 0 else { throw AudioFileError(path: path, reason: .writeFailed, detail: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let n = read(fd, buffer.baseAddress, buffer.count)
+            if n == 0 { return }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw AudioFileError(path: path, reason: .writeFailed, detail: String(cString: strerror(errno)))
+            }
+            var written = 0
+            while written < n {
+                let w = systemWrite(out, buffer.baseAddress! + written, n - written)
+                if w < 0 {
+                    if errno == EINTR { continue }
+                    throw AudioFileError(path: path, reason: .writeFailed, detail: "standard output: \(String(cString: strerror(errno)))")
+                }
+                written += w
+            }
+        }
+    }
+
+    /// Closes the file and moves it to ``path`` (for `-`: copies it to standard output).
+    /// - Parameter replacing: Whether a file that exists at ``path`` may be replaced (default
+    ///   true). When false, the finished file is linked into place, which fails atomically when
+    ///   something is there already (the temporary file is removed and nothing is replaced).
+    /// - Throws: ``AudioFileError`` when closing or renaming fails, or (`replacing: false`) with
+    ///   reason write failed and detail "exists already" when a file is at ``path``.
+    public func finish(replacing: Bool = true) throws {
         guard let h = handle else { return }
         handle = nil
         guard sf_close(h) == 0 else {
             unlink(temporaryPath)
             throw AudioFileError(path: path, reason: .writeFailed, detail: "libsndfile could not close the file")
+        }
+        if path == StandardInput.name {
+            defer { unlink(temporaryPath) }
+            try Self.copy(temporaryPath, toDescriptor: STDOUT_FILENO, path: path)
+            return
+        }
+        if !replacing {
+            if link(temporaryPath, path) == 0 {
+                unlink(temporaryPath)
+                return
+            }
+            let code = errno
+            // A file system without hard links: check, then rename (a window, but no other way).
+            if code == EEXIST || PathText.exists(path) {
+                unlink(temporaryPath)
+                throw AudioFileError(path: path, reason: .writeFailed, detail: "exists already; nothing was replaced")
+            }
         }
         guard rename(temporaryPath, path) == 0 else {
             let err = String(cString: strerror(errno))

@@ -1,5 +1,14 @@
 public import SoundProfileDSP
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Why a band specification could not be parsed.
 public struct BandSpecError: Error, Equatable, CustomStringConvertible {

@@ -1,8 +1,26 @@
 public import SoundProfileDSP
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// One band's statistics in an analysis result (DESIGN.md "Formats": Analysis).
 public struct BandAnalysisResult: Codable, Sendable, Equatable {
+    /// The band's position in the requested layout (`--bands` over `--range`), 0 for the lowest:
+    /// the same band has the same index in every file, whatever its sample rate (bands above
+    /// fs/2 are dropped from the top). A merged band carries the index of its lowest member.
+    public var index: Int
+    /// The band's name: the IEC 61260-1 nominal frequency for octave and third-octave bands
+    /// ("31.5", "1k", "12.5k"), the centre rounded to 0.1 Hz below 1 kHz and to 10 Hz above
+    /// ("447.2", "1.23k") for ERB, log-spaced and custom bands, and "lowest–highest" for a band
+    /// merged from narrow neighbours ("25–31.5").
+    public var label: String
     /// Exact centre frequency, in Hz.
     public var centerHz: Double
     /// Lower edge, in Hz.
@@ -56,6 +74,9 @@ public struct FileAnalysisResult: Codable, Sendable, Equatable {
     /// Samples that were NaN, ±∞ or beyond ±``AnalysisSettings/maxSampleMagnitude`` and were
     /// analysed as 0 (only with ``UnusableSamplePolicy/zero``; absent otherwise).
     public var zeroedSamples: Int?
+    /// How the result was made (tool version and the options as given); set by the command
+    /// line, absent where the caller does not record it.
+    public var provenance: AnalysisProvenance?
 }
 
 /// A file that could not be analysed: `{"file": …, "error": …}`.
@@ -224,13 +245,15 @@ public enum FileAnalysis {
             }
             for a in analyzers { a.finish() }
             bands = analyzers[0].analyzer.layout.bands
+            let indices = analyzers[0].analyzer.layout.sources.map(\.lowerBound)
             for (i, state) in analyzers.enumerated() {
                 let summaries = state.statistics.summaries
                 results.append(ChannelAnalysisResult(
                     channel: group.lowerBound + i,
                     overallLeqDB: roundedLevel(state.overallLeqDB),
-                    bands: zip(bands, summaries).map { band, s in
-                        BandAnalysisResult(centerHz: band.centerHz, lowerHz: band.lowerHz, upperHz: band.upperHz,
+                    bands: zip(zip(indices, bands), summaries).map { indexed, s in
+                        let (index, band) = indexed
+                        return BandAnalysisResult(index: index, label: band.label, centerHz: band.centerHz, lowerHz: band.lowerHz, upperHz: band.upperHz,
                                            leqDB: roundedLevel(s.leqDB), l10DB: roundedLevel(s.l10DB), l50DB: roundedLevel(s.l50DB),
                                            l90DB: roundedLevel(s.l90DB), minDB: roundedLevel(s.minDB), maxDB: roundedLevel(s.maxDB))
                     }))
@@ -302,7 +325,7 @@ public enum AnalysisInputError: Error, Equatable, CustomStringConvertible {
             "channel count \(n) is not allowed: at most \(limit) channels are analysed (--max-channels raises the limit)"
         case let .unusableSamples(count, frame, channel, rate):
             "\(count) sample\(count == 1 ? " is" : "s are") NaN, infinite or beyond ±1e9 (the first at frame \(frame), "
-                + "channel \(channel), \(String(format: "%.6f", Double(frame) / Double(rate))) s); "
+                + "channel \(channel), \(cFormat("%.6f", Double(frame) / Double(rate))) s); "
                 + "only finite samples up to ±1e9 can be analysed (--zero-unusable-samples analyses them as 0)"
         }
     }

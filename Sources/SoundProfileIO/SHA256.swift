@@ -1,5 +1,14 @@
 internal import Crypto
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// SHA-256 (FIPS 180-4), incremental. Used to key batch results by audio content so re-runs
 /// never duplicate work; not used for anything secret.
@@ -47,11 +56,11 @@ public struct SHA256Hasher: Sendable {
     ///
     /// Reads 1 MiB at a time into one buffer with `read(2)`, so hashing runs at the speed of
     /// swift-crypto's SHA-256 rather than of per-chunk allocations. Not real-time safe (file I/O).
-    /// - Parameter path: Any readable file.
+    /// - Parameter path: Any readable file, or `-` for standard input.
     /// - Returns: The digest as 64 lowercase hex digits.
     /// - Throws: ``AudioFileError`` with reason not found when the file cannot be opened or read.
     public static func hex(ofFileAt path: String) throws -> String {
-        let fd = open(path, O_RDONLY)
+        let fd = open(try StandardInput.resolve(path), O_RDONLY)
         guard fd >= 0 else {
             throw AudioFileError(path: path, reason: .notFound, detail: "cannot open for hashing: \(String(cString: strerror(errno)))")
         }

@@ -2,6 +2,7 @@ public import Hummingbird
 public import Foundation
 import NIOCore
 public import SoundProfileStore
+import SoundProfileDSP
 
 /// The service's JSON conventions: camelCase keys (Codable's own), ISO 8601 dates (fractional
 /// seconds accepted on input), sorted keys on output.
@@ -63,7 +64,8 @@ public enum JSONCoding {
 
     /// Collects and decodes a JSON request body: 415 when it is not JSON, 413 when larger than
     /// the context's limit, 400 when it does not parse, 422 naming the field when a value has
-    /// the wrong type or a required field is missing.
+    /// the wrong type, a required field is missing, or a member is given twice (Foundation
+    /// would silently keep one of them).
     public static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: some RequestContext) async throws -> T {
         let mediaType = request.headers[.contentType].flatMap { MediaType(from: $0) }
         guard let mediaType, mediaType.isType(.applicationJson) || mediaType.subType.hasSuffix("+json") else {
@@ -72,6 +74,10 @@ public enum JSONCoding {
         let body = request.body
         let buffer = try await body.collect(upTo: context.maxUploadSize)
         let data = Data(buffer: buffer)
+        if case .duplicate(let key, let object)? = JSONDuplicateKeys.first(in: data) {
+            throw APIError.invalid(object.isEmpty ? key : object + "." + key,
+                                   "is given more than once (duplicate key '\(key)'); each member may appear only once")
+        }
         do {
             let value = try decoder.decode(T.self, from: data)
             if let closed = T.self as? any ClosedJSONBody.Type { try closedMembers(closed, in: data) }

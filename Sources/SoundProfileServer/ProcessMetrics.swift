@@ -1,12 +1,13 @@
 import Foundation
 import Prometheus
+import SoundProfileDSP
 
 /// `soundprofile_build_info` and the standard Prometheus process metrics (read from /proc on
 /// each scrape, Linux only): `process_cpu_seconds_total`, `process_resident_memory_bytes`,
 /// `process_virtual_memory_bytes`, `process_open_fds`, `process_start_time_seconds`.
 enum ProcessMetrics {
-    /// The service version reported in `soundprofile_build_info`.
-    static let version = "1.0.0"
+    /// The release reported in `soundprofile_build_info` (as `soundprofile-service --version`).
+    static let version = soundProfileVersion
 
     static func registerBuildInfo(in registry: PrometheusCollectorRegistry) {
         #if compiler(>=6.3)

@@ -12,7 +12,8 @@ struct TokenCommand: AsyncParsableCommand {
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print a token for a user, signed with the service's secret ($SOUNDPROFILE_JWT_SECRET or <data-dir>/jwt-secret)."
+            abstract: "Print a token for a user, signed with the service's secret ($SOUNDPROFILE_JWT_SECRET or <data-dir>/jwt-secret).",
+            discussion: "Refuses (exit 1) when neither exists, unless --create-secret: a new secret signs tokens the running server does not accept."
         )
 
         @Option(help: "User id (UUID) the token acts for.")
@@ -24,8 +25,11 @@ struct TokenCommand: AsyncParsableCommand {
         @Option(help: "Hours until the token expires.")
         var expiresInHours: Double = 24 * 30
 
-        @Option(help: "Data directory holding jwt-secret (created when missing).")
+        @Option(help: "Data directory holding jwt-secret: the server's --data-dir (default soundprofile-data in the directory serve runs in).")
         var dataDir: String = "soundprofile-data"
+
+        @Flag(help: "Create a new secret in --data-dir when there is none (a server accepts the token only if it uses that secret).")
+        var createSecret = false
 
         func validate() throws {
             guard UUID(uuidString: user) != nil else { throw ValidationError("--user must be a UUID, got \(user)") }
@@ -33,6 +37,22 @@ struct TokenCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
+            // JWTSecret.load creates a secret when none exists. A new secret signs tokens that no
+            // running server accepts, so only with --create-secret.
+            let environment = ProcessInfo.processInfo.environment
+            let variable = JWTSecret.environmentVariable
+            let file = (dataDir as NSString).appendingPathComponent(JWTSecret.fileName)
+            if environment[variable].map({ $0.isEmpty }) ?? true, !createSecret, !FileManager.default.fileExists(atPath: file) {
+                let absolute = ((FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(file) as NSString).standardizingPath
+                printError("""
+                    soundprofile token create: \(file): no signing secret (looked for \(absolute); \(variable) is not set)
+                      The server signs tokens with $\(variable) when it is set, else with <data-dir>/\(JWTSecret.fileName), which \
+                    `soundprofile serve` creates at its first start (--data-dir, default soundprofile-data in the directory it runs in).
+                      Run `token create` in the directory `serve` runs in, or give it the server's --data-dir, or set the server's \(variable);
+                      --create-secret makes a new secret here instead (a running server will not accept tokens signed with it).
+                    """)
+                throw ExitCode(1)
+            }
             let secret = try JWTSecret.load(dataDirectory: dataDir)
             let token = try await JWTSigner(secret: secret).token(
                 userId: UUID(uuidString: user)!, admin: admin, lifetime: expiresInHours * 3600

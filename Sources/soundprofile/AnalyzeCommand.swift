@@ -1,5 +1,14 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import SoundProfileDSP
 import SoundProfileIO
 import Synchronization
@@ -14,9 +23,13 @@ struct AnalyzeCommand: AsyncParsableCommand {
         abstract: "Band levels (Leq, L10/L50/L90, min, max in dB SPL) of audio files, in parallel.",
         discussion: """
         Inputs are files or directories (audio files inside; --recursive descends). Output order is the \
-        input order whatever --jobs is. An unreadable file gives an error record and a line on stderr; \
-        the rest still run. Exit status: 0 all files analysed, 1 some failed, 2 usage error, 130 interrupted \
-        (the output written so far is complete and valid).
+        input order whatever --jobs is. Every band row carries its index in the requested layout and its \
+        nominal label ("1k"), and every record its provenance (tool, options, format version). A file that \
+        cannot be analysed gets a line on stderr, a record in --errors FILE, and an error record in json, \
+        jsonl and table output (no row in csv); the rest still run. A missing input stops the run before \
+        anything is analysed (on every shard). Unless --quiet, a closing line on stderr sums up the batch. \
+        Exit status: 0 all files analysed, 1 some failed or an input is missing, 2 usage error, \
+        130 interrupted (the output holds the files finished before, complete and valid; none is marked failed).
         """)
 
     @Argument(help: "Audio files or directories.")
@@ -46,11 +59,14 @@ struct AnalyzeCommand: AsyncParsableCommand {
     @Option(help: "Write the output to this file (atomically) instead of standard output.")
     var output: String?
 
-    @Option(help: "Also store each file's analysis as DIR/<sha256 of the audio>.json (idempotent), and what this run (or shard) was asked to do as DIR/manifest/shard-I-of-N.json, for `soundprofile merge DIR`.")
+    @Option(help: "Also store each file's analysis as DIR/settings-<key>/<sha256 of the audio>.json, keyed by the audio and every analysis setting (settings.json in that folder names them), and what this run (or shard) was asked to do as DIR/settings-<key>/manifest/shard-I-of-N.json, for `soundprofile merge DIR`. Runs with other settings coexist in DIR.")
     var outputDir: String?
 
-    @Flag(help: "With --output-dir: reuse stored analyses of files whose content hash is already there.")
+    @Flag(help: "With --output-dir: reuse a stored analysis of the same audio made with exactly these settings.")
     var skipExisting = false
+
+    @Option(help: "Also write one JSON record ({\"file\", \"error\"}) per file that could not be analysed to this file (JSON lines, atomically; empty when none failed).")
+    var errors: String?
 
     @Flag(help: "Descend into subdirectories.")
     var recursive = false
@@ -94,52 +110,83 @@ struct AnalyzeCommand: AsyncParsableCommand {
         let layout = try parseBandLayout(spec: bands, range: range)
         let settings = AnalysisSettings(layout: layout, fftSize: fftSize, hop: hop, fullScaleDBSPL: fullScaleDbSpl, narrowBands: narrowBands,
                                         maxChannels: maxChannels, unusableSamples: zeroUnusableSamples ? .zero : .reject)
-        let allFiles = try collectInputFiles(inputs, recursive: recursive)
+        let provenance = AnalysisProvenance(bands: bands, range: range, settings: settings)
         let shard = try self.shard.map { try Shard(parsing: $0) }
+        // A missing input stops the run before anything is chosen or analysed, on every shard
+        // alike: otherwise the one shard that owns its name fails and the others succeed.
+        let missing = inputs.filter { $0 != StandardInput.name && !PathText.exists($0) }  // `-` is standard input
+        if !missing.isEmpty {
+            for m in missing { printError("soundprofile analyze: \(m): no such file or directory") }
+            printError("soundprofile analyze: \(missing.count) of \(inputs.count) input\(inputs.count == 1 ? "" : "s") do\(missing.count == 1 ? "es" : "") not exist; nothing analysed"
+                       + (shard.map { " (shard \($0.index)/\($0.count); every shard stops the same way)" } ?? ""))
+            throw ExitCode(1)
+        }
+        let allFiles = try collectInputFiles(inputs, recursive: recursive)
         let mine = shard?.select(allFiles) ?? allFiles
         let files = mine.map(\.path)
         let startedAt = ShardManifest.timestamp()
-        if let outputDir {
-            let start = manifest(shard: shard, all: allFiles, mine: mine, outcomes: nil, complete: false, startedAt: startedAt)
-            try ShardManifest.checkSettings(start.settings, in: outputDir)
-            try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)
-            try start.write(to: outputDir)
+        // Results are stored per set of settings: OUTPUT-DIR/settings-<key>/<sha256 of the audio>.json.
+        let store = outputDir.map { ResultStore(root: $0, provenance: provenance) }
+        // Both outputs open (as temporary files) before anything is stored; on any failure
+        // before the batch starts, neither is left behind.
+        let sink = try OutputSink(path: output)
+        var opened: OutputSink?
+        do {
+            opened = try errors.map { try OutputSink(path: $0, option: "--errors") }
+            if let store {
+                let start = manifest(shard: shard, all: allFiles, mine: mine, outcomes: nil, complete: false, startedAt: startedAt)
+                try ShardManifest.checkSettings(start.settings, in: store.folder)
+                try store.prepare()
+                try start.write(to: store.folder)
+            }
+        } catch {
+            sink.discard()
+            opened?.discard()
+            throw error
         }
+        let errorSink = opened
         let keys = ResultKeys()
-        var errors: [Int: String] = [:]
+        let skipExisting = self.skipExisting
 
         installInterruptHandlers()
-        let sink = try OutputSink(path: output)
         let renderer = AnalysisRenderer(format: format)
         sink.write(renderer.header)
         let progress = ProgressLine(enabled: !quiet && isatty(STDERR_FILENO) == 1, files: files)
+        var summary = BatchSummary()
 
-        var written = 0, failures = 0
-        let outputDir = self.outputDir, skipExisting = self.skipExisting
-        await withTaskGroup(of: (Int, AnalysisRecord).self) { group in
+        // Per file of `files`: its outcome once known (a cancelled file stays nil).
+        var outcomes = [AnalysisRecord?](repeating: nil, count: files.count)
+        var written = 0
+        var stopped = false  // a file was cancelled: nothing after it is printed, to keep input order
+        await withTaskGroup(of: (Int, FileOutcome).self) { group in
             var next = 0
-            var ready: [Int: AnalysisRecord] = [:]
+            var ready: [Int: FileOutcome] = [:]
             func launch() {
                 guard next < files.count, !interruptRequested.load(ordering: .relaxed) else { return }
                 let index = next, path = files[index]
                 next += 1
                 group.addTask {
-                    let record = analyseOne(path: path, settings: settings, outputDir: outputDir, skipExisting: skipExisting, progress: progress, keys: keys)
-                    return (index, record)
+                    (index, analyseOne(path: path, settings: settings, provenance: provenance, store: store, skipExisting: skipExisting,
+                                       progress: progress, keys: keys))
                 }
             }
             for _ in 0..<min(jobs, files.count) { launch() }
-            while let (index, record) = await group.next() {
-                ready[index] = record
+            while let (index, outcome) = await group.next() {
+                if case .done(let record, _) = outcome { outcomes[index] = record }
+                ready[index] = outcome
                 // Emit in input order as soon as the next record is complete.
-                while let r = ready.removeValue(forKey: written) {
-                    if case .failure(let f) = r {
-                        failures += 1
-                        errors[written] = f.error
+                while !stopped, let r = ready.removeValue(forKey: written) {
+                    guard case .done(let record, let reused) = r else {
+                        stopped = true  // interrupted while this file was being analysed: not an error, not output
+                        break
+                    }
+                    summary.add(record, reused: reused)
+                    if case .failure(let f) = record {
                         progress.clear()
                         printError("soundprofile analyze: \(f.file): \(f.error)")
+                        errorSink?.write(AnalysisRenderer(format: .jsonl).render(record, index: 0))
                     }
-                    sink.write(renderer.render(r, index: written))
+                    sink.write(renderer.render(record, index: written))
                     written += 1
                 }
                 progress.fileDone()
@@ -149,55 +196,82 @@ struct AnalyzeCommand: AsyncParsableCommand {
         progress.clear()
         sink.write(renderer.footer(recordCount: written))
         try sink.finish()
-        if let outputDir {
-            let outcomes = files.indices.map { i in (key: i < written && errors[i] == nil ? keys.key(for: files[i]) : nil, error: errors[i]) }
-            try manifest(shard: shard, all: allFiles, mine: mine, outcomes: outcomes, complete: written == files.count,
-                         startedAt: startedAt).write(to: outputDir)
+        try errorSink?.finish()
+        if let store {
+            // Every file that finished has its key or error, also past a cancelled one.
+            var recorded: [(key: String?, error: String?)] = []
+            for (i, outcome) in outcomes.enumerated() {
+                switch outcome {
+                case .success?: recorded.append((key: keys.key(for: files[i]), error: nil))
+                case .failure(let f)?: recorded.append((key: nil, error: f.error))
+                case nil: recorded.append((key: nil, error: nil))
+                }
+            }
+            try manifest(shard: shard, all: allFiles, mine: mine, outcomes: recorded, complete: written == files.count,
+                         startedAt: startedAt).write(to: store.folder)
         }
+        if !quiet { printError("soundprofile analyze: " + summary.line(elapsed: progress.elapsed)) }
         if interruptRequested.load(ordering: .relaxed) {
             printError("soundprofile analyze: interrupted after \(written) of \(files.count) files; the output holds those \(written), complete")
             throw ExitCode(130)
         }
-        if files.isEmpty { printError("soundprofile analyze: no audio files found in \(inputs.joined(separator: ", "))") }
-        if failures > 0 {
-            printError("soundprofile analyze: \(failures) of \(files.count) files failed")
+        if files.isEmpty {
+            if let shard, !allFiles.isEmpty {
+                printError("soundprofile analyze: shard \(shard.index)/\(shard.count) owns none of the \(allFiles.count) audio files in \(inputs.joined(separator: ", "))")
+            } else {
+                printError("soundprofile analyze: no audio files found in \(inputs.joined(separator: ", "))")
+            }
+        }
+        if summary.failed > 0 {
+            printError("soundprofile analyze: \(summary.failed) of \(files.count) files failed")
             throw ExitCode(1)
         }
     }
 }
 
-/// Analyses one file; never throws: a failure becomes an error record.
-private func analyseOne(path: String, settings: AnalysisSettings, outputDir: String?, skipExisting: Bool, progress: ProgressLine, keys: ResultKeys) -> AnalysisRecord {
+/// What became of one file: its record (and whether it was reused from the store), or nothing
+/// because the run was interrupted while it was being analysed.
+private enum FileOutcome: Sendable {
+    case done(AnalysisRecord, reused: Bool)
+    case cancelled
+}
+
+/// Analyses one file; never throws: a failure becomes an error record, an interruption `.cancelled`.
+private func analyseOne(path: String, settings: AnalysisSettings, provenance: AnalysisProvenance, store: ResultStore?, skipExisting: Bool,
+                        progress: ProgressLine, keys: ResultKeys) -> FileOutcome {
     do {
         var stored: String?
-        if let outputDir {
+        if let store {
             let hash = try contentHash(path: path)
-            stored = outputDir + "/" + hash + ".json"
+            stored = store.path(forKey: hash)
             keys.record(path: path, key: hash)
-            if skipExisting, let stored, let data = FileManager.default.contents(atPath: stored),
-               var previous = try? JSONDecoder().decode(FileAnalysisResult.self, from: data), previous.fullScaleDBSPL == settings.fullScaleDBSPL {
-                previous.file = path
-                progress.addFrames(seconds: previous.durationSeconds)
-                return .success(previous)
+            if skipExisting, let previous = store.reusable(key: hash) {
+                var result = previous
+                result.file = path
+                progress.addFrames(seconds: result.durationSeconds)
+                return .done(.success(result), reused: true)
             }
         }
         let last = FrameCounter()
         let reader = try AudioFileReader(path: path)
         let rate = Double(reader.format.sampleRate)
-        let result = try FileAnalysis.analyze(reader: reader, settings: settings, progress: { frames in
+        var result = try FileAnalysis.analyze(reader: reader, settings: settings, progress: { frames in
             progress.addFrames(seconds: Double(frames - last.value) / rate)
             last.value = frames
         }, isCancelled: { interruptRequested.load(ordering: .relaxed) })
+        result.provenance = provenance
         if let stored {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             try writeAtomically(encoder.encode(result), to: stored)
         }
-        return .success(result)
+        return .done(.success(result), reused: false)
+    } catch is CancellationError {
+        return .cancelled
     } catch let error as AudioFileError {
-        return .failure(FileAnalysisFailure(file: path, error: "\(error.reason.rawValue): \(error.detail)"))
+        return .done(.failure(FileAnalysisFailure(file: path, error: "\(error.reason.rawValue): \(error.detail)")), reused: false)
     } catch {
-        return .failure(FileAnalysisFailure(file: path, error: String(describing: error)))
+        return .done(.failure(FileAnalysisFailure(file: path, error: CLIMessage.reason(for: error, subject: path))), reused: false)
     }
 }
 
@@ -214,8 +288,7 @@ func contentHash(path: String) throws -> String {
 /// The audio files an input names: the file itself, or the audio files in a directory
 /// (sorted by path, so the order is the same on every machine).
 func collectAudioFiles(_ input: String, recursive: Bool) throws -> [String] {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: input, isDirectory: &isDirectory), isDirectory.boolValue else {
+    guard PathText.isDirectory(input) else {
         return [input]  // a missing file becomes an error record, like any unreadable file
     }
     let audioExtensions: Set<String> = ["wav", "wave", "flac", "aif", "aiff", "aifc", "ogg", "oga", "opus", "caf", "w64", "rf64", "au", "snd", "mp3"]
@@ -224,10 +297,9 @@ func collectAudioFiles(_ input: String, recursive: Bool) throws -> [String] {
     let entries = try FileManager.default.contentsOfDirectory(atPath: input).sorted()
     for name in entries where !name.hasPrefix(".") {
         let path = base + "/" + name
-        var dir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &dir), dir.boolValue {
+        if PathText.isDirectory(path) {
             if recursive { found += try collectAudioFiles(path, recursive: true) }
-        } else if audioExtensions.contains((name as NSString).pathExtension.lowercased()) {
+        } else if audioExtensions.contains(PathText.pathExtension(name).lowercased()) {
             found.append(path)
         }
     }
@@ -237,22 +309,24 @@ func collectAudioFiles(_ input: String, recursive: Bool) throws -> [String] {
 /// Standard output or an atomically written file. A file target is written to a temporary path
 /// and renamed on ``finish()``, so readers never see a torn file.
 final class OutputSink: @unchecked Sendable {
-    private let handle: FileHandle
+    private let handle: FileOutput
     private let path: String?
     private let temporary: String?
+    private let option: String
 
-    init(path: String?) throws {
+    init(path: String?, option: String = "--output") throws {
         self.path = path
+        self.option = option
         if let path {
-            let dir = (path as NSString).deletingLastPathComponent
-            let tmp = (dir.isEmpty ? "." : dir) + "/.\((path as NSString).lastPathComponent).partial-\(getpid())"
-            guard FileManager.default.createFile(atPath: tmp, contents: nil), let h = FileHandle(forWritingAtPath: tmp) else {
-                throw ValidationError("--output '\(path)' cannot be written (directory missing or not writable)")
+            let dir = PathText.deletingLastComponent(path)
+            let tmp = (dir.isEmpty ? "." : dir) + "/.\(PathText.lastComponent(path)).partial-\(getpid())"
+            guard let h = FileOutput(creatingAtPath: tmp) else {
+                throw ValidationError("\(option) '\(path)' cannot be written (directory missing or not writable)")
             }
             handle = h
             temporary = tmp
         } else {
-            handle = FileHandle.standardOutput
+            handle = FileOutput.standardOutput
             temporary = nil
         }
     }
@@ -260,20 +334,27 @@ final class OutputSink: @unchecked Sendable {
     /// Writes one whole piece of output in one call.
     func write(_ text: String) {
         guard !text.isEmpty else { return }
-        handle.write(Data(text.utf8))
+        handle.write(text)
+    }
+
+    /// Closes and removes the temporary file: nothing is written to the target.
+    func discard() {
+        guard let temporary else { return }
+        try? handle.close()
+        unlink(temporary)
     }
 
     func finish() throws {
         guard let path, let temporary else { return }
-        try handle.close()
+        handle.close()
         if rename(temporary, path) != 0 {
             unlink(temporary)
-            throw ValidationError("--output '\(path)': \(String(cString: strerror(errno)))")
+            throw ValidationError("\(option) '\(path)': \(String(cString: strerror(errno)))")
         }
     }
 }
 
-/// The live progress line on a terminal: files done, audio hours, × real time, ETA.
+/// The live progress line on a terminal: "12/200 files, 12.4 min of audio, 820× real time, ETA 0:42".
 final class ProgressLine: @unchecked Sendable {
     private let enabled: Bool
     private let lock = Mutex<State>(State())
@@ -287,12 +368,23 @@ final class ProgressLine: @unchecked Sendable {
         var lastDraw = Date.distantPast
     }
 
+    /// The line's text: "12/200 files, 12.4 min of audio, 820× real time, ETA 0:42" (the ETA
+    /// from the audio still to go at the speed so far; "ETA –" until there is a speed).
+    static func text(filesDone: Int, totalFiles: Int, audioSeconds: Double, totalSeconds: Double, elapsed: Double) -> String {
+        let speed = audioSeconds / max(elapsed, 1e-3)
+        let eta = speed > 0 ? "ETA " + etaClock(max(0, totalSeconds - audioSeconds) / speed) : "ETA –"
+        return "\(filesDone)/\(totalFiles) files, \(readableDuration(audioSeconds)) of audio, \(readableSpeed(speed)) real time, \(eta)"
+    }
+
     init(enabled: Bool, files: [String]) {
         self.enabled = enabled
         totalFiles = files.count
         // Audio duration from the headers, for the ETA; unreadable files count as zero.
         totalSeconds = enabled ? files.reduce(0) { $0 + ((try? AudioFileReader(path: $1).format.durationSeconds) ?? 0) } : 0
     }
+
+    /// Seconds since the batch started.
+    var elapsed: Double { Date().timeIntervalSince(start) }
 
     func addFrames(seconds: Double) {
         guard enabled else { return }
@@ -308,7 +400,7 @@ final class ProgressLine: @unchecked Sendable {
 
     func clear() {
         guard enabled else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        FileOutput.standardError.write("\r\u{1B}[K")
     }
 
     private func draw(force: Bool) {
@@ -316,15 +408,10 @@ final class ProgressLine: @unchecked Sendable {
             let now = Date()
             guard force || now.timeIntervalSince(s.lastDraw) > 0.2 else { return nil }
             s.lastDraw = now
-            let elapsed = max(now.timeIntervalSince(start), 1e-3)
-            let speed = s.audioSeconds / elapsed
-            // Headers may claim any duration: clamp the ETA (at most 99:59) so Int() cannot trap.
-            let estimate = speed > 0 ? max(0, totalSeconds - s.audioSeconds) / speed : 0
-            let remaining = estimate.isFinite ? min(estimate, 99 * 60 + 59) : 0
-            return String(format: "\r\u{1B}[K%d/%d files, %.3f h audio, %.0f× real time, ETA %d:%02d",
-                          s.filesDone, totalFiles, s.audioSeconds / 3600, speed, Int(remaining) / 60, Int(remaining) % 60)
+            return "\r\u{1B}[K" + Self.text(filesDone: s.filesDone, totalFiles: totalFiles, audioSeconds: s.audioSeconds,
+                                               totalSeconds: totalSeconds, elapsed: now.timeIntervalSince(start))
         }
-        if let line { FileHandle.standardError.write(Data(line.utf8)) }
+        if let line { FileOutput.standardError.write(line) }
     }
 }
 
@@ -335,5 +422,5 @@ func installInterruptHandlers() {
     signal(SIGTERM, handler)
 }
 
-extension NarrowBandPolicy: ExpressibleByArgument {}
-extension AnalysisOutputFormat: ExpressibleByArgument {}
+extension NarrowBandPolicy: ArgumentEnum {}
+extension AnalysisOutputFormat: ArgumentEnum {}

@@ -1,5 +1,9 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import SoundProfileDSP
 import SoundProfileIO
 
@@ -33,19 +37,27 @@ func parseBandLayout(spec: String, range: String = "125-8000") throws -> BandLay
 /// - Throws: `CLIFileError` naming the path and the reason.
 func writeAtomically(_ data: Data, to path: String) throws {
     let url = URL(fileURLWithPath: path)
-    let temporary = url.deletingLastPathComponent()
-        .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+    let folder = PathText.deletingLastComponent(path)
+    let temporary = URL(fileURLWithPath: (folder.isEmpty ? "." : folder)
+        + "/.\(PathText.lastComponent(path)).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
     do {
         try data.write(to: temporary, options: .withoutOverwriting)
     } catch {
         try? FileManager.default.removeItem(at: temporary)
-        throw CLIFileError(path: path, reason: "cannot write: \(error.localizedDescription)")
+        throw CLIFileError(path: path, reason: "cannot write: \(CLIMessage.fileReason(error))")
     }
     guard rename(temporary.path, url.path) == 0 else {
         let reason = String(cString: strerror(errno))
         try? FileManager.default.removeItem(at: temporary)
         throw CLIFileError(path: path, reason: "cannot write: \(reason)")
     }
+}
+
+/// The bytes of a document named on the command line (an audiogram, a profile): the file, or
+/// standard input for `-`.
+/// - Throws: The file system's error, or ``AudioFileError`` when standard input cannot be read.
+func readInputDocument(_ path: String) throws -> Data {
+    path == StandardInput.name ? try StandardInput.contents() : try Data(contentsOf: URL(fileURLWithPath: path))
 }
 
 /// A file that could not be read or written.
@@ -57,7 +69,7 @@ struct CLIFileError: Error, CustomStringConvertible {
 
 /// Writes `message` and a newline to standard error.
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    FileOutput.standardError.write(message + "\n")
 }
 
 /// A number with a fixed count of decimals, rounded as a person rounds the decimal value:
@@ -68,5 +80,17 @@ func formatted(_ x: Double, _ decimals: Int) -> String {
     let scale = pow(10, Double(decimals))
     let snapped = (x * scale * 1e6).rounded() / 1e6
     let rounded = snapped.rounded(.toNearestOrAwayFromZero) / scale
-    return String(format: "%.\(decimals)f", rounded == 0 ? 0 : rounded)  // no "-0.0"
+    return cFormat("%.\(decimals)f", rounded == 0 ? 0 : rounded)  // no "-0.0"
+}
+
+/// A string enum the command line takes as an option value. Its help texts and completions
+/// come straight from the raw values: ArgumentParser's defaults reach them through string
+/// interpolation and `String(describing:)`, whose first dynamic casts scan every protocol
+/// conformance in the program (about 1 M instructions of a short run).
+public protocol ArgumentEnum: ExpressibleByArgument, CaseIterable, RawRepresentable where RawValue == String {}
+
+extension ArgumentEnum {
+    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
+    public static var allValueDescriptions: [String: String] { [:] }
+    public var defaultValueDescription: String { rawValue }
 }

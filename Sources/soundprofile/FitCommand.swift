@@ -1,5 +1,15 @@
 import ArgumentParser
+import SoundProfileIO
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import SoundProfileDSP
 
 /// `soundprofile fit`: audiogram file → fitted sound profile (JSON or a table for clinicians).
@@ -14,15 +24,18 @@ struct FitCommand: ParsableCommand {
             of 40 dB SPL speech, expansion 15 dB below the kneepoint (ratio 0.5), \
             MPO min(120, 100 + 0.2·HTL) dB SPL, attack 5 ms, release 50 ms.
 
+            The audiogram file is read strictly: a key the format does not have ("lft") or a key given \
+            twice is an error naming it.
+
             Exit status: 0 success; 1 invalid or unreadable audiogram, or unwritable output; 2 usage error.
             """
     )
 
-    enum Format: String, ExpressibleByArgument, CaseIterable {
+    enum Format: String, ArgumentEnum {
         case json, table
     }
 
-    @Option(help: ArgumentHelp("The audiogram JSON file.", valueName: "file"))
+    @Option(help: ArgumentHelp("The audiogram JSON file (`-` for standard input).", valueName: "file"))
     var audiogram: String
 
     @Option(help: ArgumentHelp("The prescription rule: nal-r, nal-rp, half-gain or pogo.", valueName: "rule"))
@@ -85,28 +98,13 @@ struct FitCommand: ParsableCommand {
 
     func run() throws {
         let options = try options()
-        let audiogram: Audiogram
-        do {
-            let data = try Data(contentsOf: URL(fileURLWithPath: self.audiogram))
-            audiogram = try JSONDecoder().decode(Audiogram.self, from: data)
-        } catch let error as AudiogramError {
-            printError("error: \(self.audiogram): \(error)")
-            throw ExitCode.failure
-        } catch is DecodingError {
-            printError("error: \(self.audiogram): not an audiogram file: it must be JSON like "
-                + #"{"right": {"500": 20, "1000": 30, "2000": 40}, "left": {…}} (dB HL by frequency in Hz)"#)
-            throw ExitCode.failure
-        } catch {
-            printError("error: \(self.audiogram): cannot read: \(error.localizedDescription)")
-            throw ExitCode.failure
-        }
-
+        if let output { try refuseWritingOverInput(output, inputs: [self.audiogram]) }
+        let audiogram = try UserDocument.audiogram(at: self.audiogram)
         let profile: SoundProfile
         do {
             profile = try SoundProfile.fit(audiogram: audiogram, options: options)
         } catch {
-            printError("error: \(self.audiogram): \(error)")
-            throw ExitCode.failure
+            throw CLIError(self.audiogram, CLIMessage.reason(for: error))
         }
 
         var data: Data
@@ -121,14 +119,9 @@ struct FitCommand: ParsableCommand {
         }
 
         if let output {
-            do {
-                try writeAtomically(data, to: output)
-            } catch {
-                printError("error: \(error)")
-                throw ExitCode.failure
-            }
+            try writeAtomically(data, to: output)  // a CLIFileError naming the output
         } else {
-            FileHandle.standardOutput.write(data)
+            FileOutput.standardOutput.write(data)
         }
     }
 }

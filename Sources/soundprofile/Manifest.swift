@@ -1,11 +1,21 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Synchronization
 
-/// What one `analyze … --output-dir DIR` run (one shard of a split run, or the whole run) was asked
-/// to do and what became of each of its files; written to
-/// `DIR/manifest/shard-I-of-N.json` (`shard-0-of-1.json` without `--shard`) when the run starts
-/// (`complete: false`, no keys yet) and again when it ends. `soundprofile merge DIR` reads them.
+/// What one `analyze … --output-dir ROOT` run (one shard of a split run, or the whole run) was asked
+/// to do and what became of each of its files; written to `DIR/manifest/shard-I-of-N.json`
+/// (`shard-0-of-1.json` without `--shard`), where DIR is the run's settings folder
+/// `ROOT/settings-<key>` (see ``ResultStore``), when the run starts (`complete: false`, no keys
+/// yet) and again when it ends. `soundprofile merge ROOT` reads them.
 struct ShardManifest: Codable, Equatable {
     /// Always 1.
     var schemaVersion = 1
@@ -46,7 +56,7 @@ struct ShardManifest: Codable, Equatable {
 
     struct Entry: Codable, Equatable {
         var path: String
-        /// The stored result: `DIR/<key>.json`, the SHA-256 of the audio.
+        /// The stored result: `DIR/<key>.json` in the settings folder, the SHA-256 of the audio.
         var key: String?
         /// Why the file could not be analysed.
         var error: String?
@@ -64,9 +74,9 @@ struct ShardManifest: Codable, Equatable {
         try writeAtomically(encoder.encode(self), to: dir + "/" + Self.fileName(index: shardIndex, count: shardCount))
     }
 
-    /// Refuses to reuse a results folder that holds manifests of a run with other settings:
-    /// results are keyed by audio content alone, so `--skip-existing` would hand back analyses
-    /// made with other bands, and merge would mix them.
+    /// Refuses a settings folder that holds manifests of a run with other settings. The folder's
+    /// name is a hash of the settings, so this happens only to a folder edited or copied by hand;
+    /// merge would mix the results.
     static func checkSettings(_ settings: Settings, in outputDir: String) throws {
         let dir = directory(in: outputDir)
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return }
@@ -74,15 +84,13 @@ struct ShardManifest: Codable, Equatable {
             guard let data = FileManager.default.contents(atPath: dir + "/" + name),
                   let other = try? JSONDecoder().decode(ShardManifest.self, from: data) else { continue }
             if other.settings != settings {
-                throw ValidationError("--output-dir '\(outputDir)' holds results of a run with other settings (\(name): \(other.settings.summary)); this run: \(settings.summary). Results are keyed by audio content only, so use one folder per set of settings (or remove \(dir))")
+                throw ValidationError("--output-dir: '\(outputDir)' is the folder of these settings (\(settings.summary)) but \(name) there was written with others (\(other.settings.summary)): it was edited or copied in; remove \(dir)")
             }
         }
     }
 
     static func timestamp(_ date: Date = Date()) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        return f.string(from: date)
+        date.formatted(.iso8601)
     }
 
     static var hostName: String { ProcessInfo.processInfo.hostName }

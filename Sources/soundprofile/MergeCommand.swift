@@ -1,5 +1,14 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import SoundProfileIO
 
 /// `soundprofile merge DIR`: the results of a split `analyze … --output-dir DIR` run as one table,
@@ -9,13 +18,16 @@ struct MergeCommand: ParsableCommand {
         commandName: "merge",
         abstract: "Join the shards of `analyze --shard … --output-dir DIR` into one output, in input order.",
         discussion: """
-        Reads DIR/manifest/shard-I-of-N.json (written by each shard) and the stored results DIR/<sha256>.json. \
-        The output is what one `analyze` of the same inputs on one machine prints, byte for byte. When any \
+        Reads DIR/settings-<key>/manifest/shard-I-of-N.json (written by each shard) and the stored results \
+        DIR/settings-<key>/<sha256>.json. When DIR holds runs with several sets of settings, name one: \
+        `soundprofile merge DIR/settings-<key>` (merge lists them). \
+        The output is what one `analyze` of the same inputs on one machine prints, byte for byte; files that \
+        failed are named on stderr (and in --errors FILE) and, as in analyze, have no CSV rows. When any \
         input has no result (a shard never ran, died, or was interrupted) nothing is written: every such \
         input is named on stderr with its shard, and re-running that shard with --skip-existing fills the gap. \
         Exit status: 0 every input analysed; 1 inputs without a result, or inputs that failed to analyse \
         (their error records are in the output, as analyze prints them), or unreadable or disagreeing \
-        manifests; 2 usage error (DIR holds no manifests).
+        manifests; 2 usage error (DIR holds no manifests, or runs with several sets of settings).
         """)
 
     @Argument(help: "The --output-dir of the analyze runs.")
@@ -27,10 +39,13 @@ struct MergeCommand: ParsableCommand {
     @Option(help: "Write the output to this file (atomically) instead of standard output.")
     var output: String?
 
+    @Option(help: "Also write one JSON record ({\"file\", \"error\"}) per file that could not be analysed to this file (JSON lines, atomically).")
+    var errors: String?
+
     func run() throws {
         let plan: MergePlan
         do {
-            plan = try MergePlan(directory: directory)
+            plan = try MergePlan(directory: try Self.runFolder(in: directory))
         } catch let error as MergeError {
             printError("soundprofile merge: \(error.message)")
             throw ExitCode(error.usage ? 2 : 1)
@@ -44,17 +59,47 @@ struct MergeCommand: ParsableCommand {
             throw ExitCode(1)
         }
         let sink = try OutputSink(path: output)
+        let errorSink: OutputSink?
+        do {
+            errorSink = try errors.map { try OutputSink(path: $0, option: "--errors") }
+        } catch {
+            sink.discard()
+            throw error
+        }
         let renderer = AnalysisRenderer(format: format)
         sink.write(renderer.header)
         for (i, record) in plan.records.enumerated() { sink.write(renderer.render(record, index: i)) }
         sink.write(renderer.footer(recordCount: plan.records.count))
-        try sink.finish()
         let failed = plan.records.filter { if case .failure = $0 { true } else { false } }
-        for f in failed { if case .failure(let e) = f { printError("soundprofile merge: \(e.file): \(e.error)") } }
+        for f in failed {
+            if case .failure(let e) = f { printError("soundprofile merge: \(e.file): \(e.error)") }
+            errorSink?.write(AnalysisRenderer(format: .jsonl).render(f, index: 0))
+        }
+        try sink.finish()
+        try errorSink?.finish()
         if !failed.isEmpty {
             printError("soundprofile merge: \(failed.count) of \(plan.total) files failed")
             throw ExitCode(1)
         }
+    }
+}
+
+extension MergeCommand {
+    /// The one run folder under `directory` (a settings folder of `analyze --output-dir`), or
+    /// `directory` itself when it is one.
+    /// - Throws: ``MergeError`` (usage) when there is none, or several to choose from.
+    static func runFolder(in directory: String) throws -> String {
+        let runs = ResultStore.runFolders(in: directory)
+        if runs.count == 1 { return runs[0] }
+        if runs.isEmpty {
+            throw MergeError(message: "'\(directory)' holds no analyze results (no settings-<key>/manifest/ folder): give the --output-dir of `soundprofile analyze`", usage: true)
+        }
+        let described = runs.map { run -> String in
+            let settings = (try? Data(contentsOf: URL(fileURLWithPath: run + "/" + ResultStore.settingsFileName)))
+                .flatMap { try? JSONDecoder().decode(AnalysisProvenance.self, from: $0) }
+            return "  \(run)" + (settings.map { "  (--bands \($0.bands) --range \($0.range), FFT \($0.fftSize.map(String.init) ?? "default"), hop \($0.hop.map(String.init) ?? "default"), full scale \($0.fullScaleDBSPL) dB SPL)" } ?? "")
+        }
+        throw MergeError(message: "'\(directory)' holds runs with \(runs.count) sets of settings; merge one of them:\n" + described.joined(separator: "\n"), usage: true)
     }
 }
 
@@ -93,7 +138,7 @@ struct MergePlan {
             } catch let error as MergeError {
                 throw error
             } catch {
-                throw MergeError(message: "\(path): not a readable manifest: \(error)")
+                throw MergeError(message: "\(path): not a readable manifest: \(CLIMessage.reason(for: error, subject: path))")
             }
         }
         guard let first = manifests.first?.manifest else {

@@ -1,5 +1,14 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import SoundProfileDSP
 import SoundProfileIO
 
@@ -18,28 +27,14 @@ struct PlotCommand: ParsableCommand {
         subcommands: [PlotAudiogram.self, PlotProfile.self, PlotAnalysis.self])
 }
 
-/// Writes an SVG picture to `output` or standard output.
-private func emit(_ picture: SVGPicture, to output: String?, command: String) throws {
+/// Writes an SVG picture to `output` (atomically; a failure is a `CLIFileError` naming it) or
+/// standard output.
+private func emit(_ picture: SVGPicture, to output: String?) throws {
     let data = Data(picture.svg.utf8)
     if let output {
-        do {
-            try writeAtomically(data, to: output)
-        } catch {
-            printError("soundprofile plot \(command): --output: \(error)")
-            throw ExitCode(1)
-        }
+        try writeAtomically(data, to: output)
     } else {
-        FileHandle.standardOutput.write(data)
-    }
-}
-
-/// Reads a whole file or fails with exit 1 naming it.
-private func readInput(_ path: String, command: String) throws -> Data {
-    do {
-        return try Data(contentsOf: URL(fileURLWithPath: path))
-    } catch {
-        printError("soundprofile plot \(command): \(path): cannot read: \(error.localizedDescription)")
-        throw ExitCode(1)
+        FileOutput.standardOutput.write(data)
     }
 }
 
@@ -48,26 +43,16 @@ struct PlotAudiogram: ParsableCommand {
         commandName: "audiogram",
         abstract: "The audiogram: log frequency 125–8000 Hz, dB HL downward, right ear red O, left ear blue X (600 × 620 px).")
 
-    @Argument(help: ArgumentHelp("The audiogram JSON file.", valueName: "file"))
+    @Argument(help: ArgumentHelp("The audiogram JSON file (`-` for standard input).", valueName: "file"))
     var file: String
 
     @Option(help: ArgumentHelp("Write the SVG here instead of standard output.", valueName: "file.svg"))
     var output: String?
 
     func run() throws {
-        let data = try readInput(file, command: "audiogram")
-        let audiogram: Audiogram
-        do {
-            audiogram = try JSONDecoder().decode(Audiogram.self, from: data)
-        } catch let error as AudiogramError {
-            printError("soundprofile plot audiogram: \(file): \(error)")
-            throw ExitCode(1)
-        } catch {
-            printError("soundprofile plot audiogram: \(file): not an audiogram file: it must be JSON like "
-                + #"{"right": {"500": 20, "1000": 30, "2000": 40}, "left": {…}} (dB HL by frequency in Hz)"#)
-            throw ExitCode(1)
-        }
-        try emit(Pictures.audiogram(audiogram, title: "Audiogram: " + URL(fileURLWithPath: file).lastPathComponent), to: output, command: "audiogram")
+        if let output { try refuseWritingOverInput(output, inputs: [file]) }
+        let audiogram = try UserDocument.audiogram(at: file, profileHint: "draw it with `soundprofile plot profile`")
+        try emit(Pictures.audiogram(audiogram, title: "Audiogram: " + URL(fileURLWithPath: file).lastPathComponent), to: output)
     }
 }
 
@@ -76,7 +61,7 @@ struct PlotProfile: ParsableCommand {
         commandName: "profile",
         abstract: "A fitted profile: per ear the targets and the realised insertion gain (LTASS 65 dB SPL, measured on the processor), and each channel's input/output curve.")
 
-    @Argument(help: ArgumentHelp("The fitted profile JSON (from `soundprofile fit`).", valueName: "file"))
+    @Argument(help: ArgumentHelp("The fitted profile JSON (from `soundprofile fit`; `-` for standard input).", valueName: "file"))
     var file: String
 
     @Option(help: ArgumentHelp("The preset the realised gain is measured with: pod16k, pod24k or studio48k. Default: the profile's preset, else pod24k.", valueName: "name"))
@@ -95,14 +80,8 @@ struct PlotProfile: ParsableCommand {
     }
 
     func run() throws {
-        let data = try readInput(file, command: "profile")
-        let profile: SoundProfile
-        do {
-            profile = try JSONDecoder().decode(SoundProfile.self, from: data)
-        } catch {
-            printError("soundprofile plot profile: \(file): \(describeProfileError(error))")
-            throw ExitCode(1)
-        }
+        if let output { try refuseWritingOverInput(output, inputs: [file]) }
+        let profile = try UserDocument.profile(at: file)
         var realised: [Ear: [VerificationReport.InsertionGainCurve]] = [:]
         do {
             if !noRealised, let configuration = ProcessorConfiguration.preset(named: preset ?? profile.preset ?? "pod24k") {
@@ -111,12 +90,11 @@ struct PlotProfile: ParsableCommand {
                 }
             }
             let title = "Profile: " + URL(fileURLWithPath: file).lastPathComponent
-            try emit(Pictures.profile(profile, realised: realised, title: title), to: output, command: "profile")
-        } catch let exit as ExitCode {
-            throw exit
+            try emit(Pictures.profile(profile, realised: realised, title: title), to: output)
+        } catch let error as CLIFileError {
+            throw error
         } catch {
-            printError("soundprofile plot profile: \(file): \(error)")
-            throw ExitCode(1)
+            throw CLIError(file, CLIMessage.reason(for: error))
         }
     }
 }
@@ -126,19 +104,25 @@ struct PlotAnalysis: ParsableCommand {
         commandName: "analysis",
         abstract: "An analysis result (analyze --format json or jsonl): Leq per band with the L10–L90 range shaded, per file and channel.")
 
-    @Argument(help: ArgumentHelp("The analysis result JSON or JSON lines.", valueName: "result.json"))
+    @Argument(help: ArgumentHelp("The analysis result JSON or JSON lines (`-` for standard input).", valueName: "result.json"))
     var file: String
 
     @Option(help: ArgumentHelp("Write the SVG here instead of standard output.", valueName: "file.svg"))
     var output: String?
 
     func run() throws {
-        let data = try readInput(file, command: "analysis")
+        if let output { try refuseWritingOverInput(output, inputs: [file]) }
+        let data = try readUserFile(file)
+        let picture: SVGPicture
         do {
-            try emit(Pictures.analysis(data, title: "Analysis: " + URL(fileURLWithPath: file).lastPathComponent), to: output, command: "analysis")
-        } catch let error as PictureError {
-            printError("soundprofile plot analysis: \(file): \(error)")
-            throw ExitCode(1)
+            picture = try Pictures.analysis(data, title: "Analysis: " + URL(fileURLWithPath: file).lastPathComponent)
+        } catch {
+            switch UserDocument.kind(of: data) {
+            case .audiogram: throw CLIError(file, "this is an audiogram, not an analysis result; draw it with `soundprofile plot audiogram`")
+            case .profile: throw CLIError(file, "this is a fitted profile, not an analysis result; draw it with `soundprofile plot profile`")
+            case .analysis, .other: throw CLIError(file, CLIMessage.reason(for: error))
+            }
         }
+        try emit(picture, to: output)
     }
 }

@@ -1,5 +1,14 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import SoundProfileDSP
 import SoundProfileIO
 
@@ -13,7 +22,11 @@ struct ProcessCommand: ParsableCommand {
         left ear and channel 1 the right ear (a mono file gets the right ear, or the left if the profile has \
         only that). Output files keep the input's sample rate, channel count and length; they are delayed by \
         the algorithmic latency (overlap-add plus the output limiter's 1 ms look-ahead), which is printed. The \
-        file's sample rate must be the preset's: there is no resampling.
+        file's sample rate must be the preset's, or with --preset NAME --resample the file is resampled to it \
+        (libsamplerate's best sinc converter) and the output is at the preset's rate.
+
+        `-` as the input reads audio from standard input; --output - (one input) writes a WAV to standard \
+        output, and the report goes to stderr; --profile - reads the profile from standard input.
 
         Levels are detected and compressed in channels of at least 3 FFT bins (edges in Hz, from 0 to fs/2):
         \(ProcessorConfiguration.presets.map { p in "  \(p.name!): " + p.channels.bands.map { "\(Int($0.lowerHz.rounded()))" }.joined(separator: " ") + " \(Int(p.sampleRate / 2)) Hz" }.joined(separator: "\n"))
@@ -28,10 +41,10 @@ struct ProcessCommand: ParsableCommand {
         Exit status: 0 all files processed, 1 some failed (or had non-finite samples), 2 usage error.
         """)
 
-    @Argument(help: "Audio files to process.")
+    @Argument(help: "Audio files to process (`-` for standard input).")
     var inputs: [String]
 
-    @Option(help: "Fitted profile JSON (from `soundprofile fit`).")
+    @Option(help: "Fitted profile JSON (from `soundprofile fit`; `-` for standard input).")
     var profile: String
 
     @Option(help: "Which ear to apply: right, left or both.")
@@ -43,78 +56,107 @@ struct ProcessCommand: ParsableCommand {
     @Option(help: "Directory for processed files (created if missing).")
     var outputDir = "processed"
 
+    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("With one input: write the processed audio to this file instead of into --output-dir; `-` writes it to standard output.", valueName: "file"))
+    var output: String?
+
+    @Flag(help: "Resample a file whose rate is not the --preset's to the preset's rate (libsamplerate, best sinc quality); the output is at the preset's rate.")
+    var resample = false
+
     @Option(help: "Output encoding: float32 (WAV), pcm16, pcm24 (WAV) or flac16.")
     var format: AudioFileEncoding = .float32
 
-    enum EarChoice: String, ExpressibleByArgument, CaseIterable { case right, left, both }
+    @Flag(help: "Replace output files that exist already (an input is never replaced).")
+    var overwrite = false
+
+    enum EarChoice: String, ArgumentEnum { case right, left, both }
 
     func validate() throws {
         if let preset, ProcessorConfiguration.presets.first(where: { $0.name == preset }) == nil {
             throw ValidationError("--preset '\(preset)' is not allowed: it must be one of \(ProcessorConfiguration.presets.map { $0.name! }.joined(separator: ", "))")
         }
+        if resample, preset == nil {
+            throw ValidationError("--resample needs --preset NAME: the preset's rate is the rate to resample to")
+        }
+        if let output {
+            guard inputs.count == 1 else {
+                throw ValidationError("--output \(output) takes exactly one input, not \(inputs.count); use --output-dir for several")
+            }
+        }
+        if profile == StandardInput.name, inputs.contains(StandardInput.name) {
+            throw ValidationError("--profile - and the input - cannot both read standard input")
+        }
     }
 
     func run() throws {
-        let fitted: SoundProfile
-        do {
-            fitted = try JSONDecoder().decode(SoundProfile.self, from: Data(contentsOf: URL(fileURLWithPath: profile)))
-        } catch {
-            printError("soundprofile process: --profile \(profile): \(describe(error))")
-            throw ExitCode(1)
+        let fitted = try UserDocument.profile(at: profile)
+        // Every output is checked before anything is written (no input overwritten, no two
+        // inputs into one file, no existing file replaced without --overwrite).
+        let outputPaths: [String]
+        if let output {
+            if output != StandardInput.name {
+                try refuseWritingOverInput(output, inputs: inputs)
+                if PathText.isDirectory(output) { throw CLIError(output, "is a folder; --output names the file to write") }
+                if PathText.exists(output), !overwrite { throw CLIError(output, "exists already (the output of \(inputs[0])); use --overwrite to replace it") }
+            }
+            outputPaths = [output]
+        } else {
+            outputPaths = try OutputPlan(inputs: inputs, outputDir: outputDir, fileExtension: format.fileExtension, overwrite: overwrite).paths
+            do {
+                try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)
+            } catch {
+                throw CLIError(outputDir, "cannot create the output folder: \(CLIMessage.fileReason(error))")
+            }
         }
-        try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)
         var failures = 0
         var saidRefit = false
-        for input in inputs {
+        for (input, outPath) in zip(inputs, outputPaths) {
             do {
-                let outcome = try processFile(input, profile: fitted)
+                let outcome = try processFile(input, to: outPath, profile: fitted)
                 if outcome.refitted && !saidRefit {
                     saidRefit = true
-                    printError("soundprofile process: note: the profile's bands are not \(outcome.preset)'s channels, so it was refitted into them (fit with --preset \(outcome.preset) to fit in them directly)")
+                    reportError("process", nil, "note: the profile's bands are not \(outcome.preset)'s channels, so it was refitted into them (fit with --preset \(outcome.preset) to fit in them directly)")
                 }
                 if outcome.nonFinite > 0 {
                     failures += 1
-                    printError("soundprofile process: \(input): \(outcome.nonFinite) non-finite input samples (NaN or infinite) were replaced by 0; output written")
+                    reportError("process", input, "\(outcome.nonFinite) non-finite input samples (NaN or infinite) were replaced by 0; output written")
                 }
             } catch {
                 failures += 1
-                printError("soundprofile process: \(input): \(describe(error))")
+                reportError("process", input, error)
             }
         }
         if failures > 0 {
-            printError("soundprofile process: \(failures) of \(inputs.count) files failed")
+            reportError("process", nil, "\(failures) of \(inputs.count) files failed")
             throw ExitCode(1)
         }
     }
 
-    private func describe(_ error: any Error) -> String {
-        if let e = error as? DecodingError {
-            switch e {
-            case .dataCorrupted(let c), .keyNotFound(_, let c), .typeMismatch(_, let c), .valueNotFound(_, let c):
-                let path = c.codingPath.map(\.stringValue).joined(separator: ".")
-                return "not a valid profile\(path.isEmpty ? "" : " at \(path)"): \(c.debugDescription)"
-            @unknown default: return String(describing: e)
-            }
-        }
-        return String(describing: error)
-    }
-
-    private func processFile(_ path: String, profile: SoundProfile) throws -> (refitted: Bool, nonFinite: Int, preset: String) {
-        let reader = try AudioFileReader(path: path)
-        let rate = reader.format.sampleRate, channels = reader.format.channelCount
+    private func processFile(_ path: String, to outPath: String, profile: SoundProfile) throws -> (refitted: Bool, nonFinite: Int, preset: String) {
+        let file = try AudioFileReader(path: path)
+        let fileRate = file.format.sampleRate, channels = file.format.channelCount
         let configuration: ProcessorConfiguration
         if let preset {
             configuration = ProcessorConfiguration.presets.first { $0.name == preset }!
-            guard Int(configuration.sampleRate) == rate else {
-                throw ValidationError("sample rate \(rate) Hz does not match preset \(preset), which accepts only \(Int(configuration.sampleRate)) Hz (no resampling is done)")
+            guard Int(configuration.sampleRate) == fileRate || resample else {
+                throw ValidationError("sample rate \(fileRate) Hz does not match preset \(preset), which accepts only \(Int(configuration.sampleRate)) Hz; add --resample to resample the file to \(Int(configuration.sampleRate)) Hz")
             }
         } else {
-            guard let match = ProcessorConfiguration.presets.first(where: { Int($0.sampleRate) == rate }) else {
-                throw ValidationError("sample rate \(rate) Hz has no preset; the presets accept "
-                    + ProcessorConfiguration.presets.map { "\($0.name!) \(Int($0.sampleRate)) Hz" }.joined(separator: ", "))
+            guard let match = ProcessorConfiguration.presets.first(where: { Int($0.sampleRate) == fileRate }) else {
+                throw ValidationError("sample rate \(fileRate) Hz has no preset; the presets accept "
+                    + ProcessorConfiguration.presets.map { "\($0.name!) \(Int($0.sampleRate)) Hz" }.joined(separator: ", ")
+                    + "; choose one with --preset NAME --resample")
             }
             configuration = match
         }
+        let rate = Int(configuration.sampleRate)
+        let resampler: ResamplingReader? = try rate == fileRate ? nil : ResamplingReader(file, to: rate)
+        func read(_ buffer: UnsafeMutableBufferPointer<Float>) throws -> Int {
+            if let resampler { return try resampler.read(into: buffer) }
+            return try file.read(into: buffer)
+        }
+        // With --output - the audio goes to standard output, so the report goes to stderr.
+        let toStandardOutput = output == StandardInput.name
+        func say(_ line: String) { if toStandardOutput { printError(line) } else { print(line) } }
         func earFor(channel: Int) -> Ear {
             switch ear {
             case .right: return .right
@@ -125,8 +167,6 @@ struct ProcessCommand: ParsableCommand {
             }
         }
         let processors = try (0..<channels).map { try ProfileProcessor(configuration: configuration, profile: profile, ear: earFor(channel: $0)) }
-        let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-        let outPath = outputDir + "/" + name + "." + format.fileExtension
         let writer = try AudioFileWriter(path: outPath, sampleRate: rate, channelCount: channels, encoding: format)
         let hop = configuration.hop
         let blocksPerChunk = max(1, 4096 / hop)
@@ -140,7 +180,7 @@ struct ProcessCommand: ParsableCommand {
         var inputPower = [Double](repeating: 0, count: channels), outputPower = [Double](repeating: 0, count: channels)
         var frames = 0
         while true {
-            let n = try reader.read(into: chunk)
+            let n = try read(chunk)
             if n == 0 { break }
             frames += n
             // A short last chunk is zero-padded to whole blocks; only the real frames are written.
@@ -168,19 +208,20 @@ struct ProcessCommand: ParsableCommand {
             }
             try writer.write(UnsafeBufferPointer(rebasing: chunk[0..<(n * channels)]))
         }
-        try writer.finish()
-        let nonFinite = processors.reduce(0) { $0 + $1.nonFiniteSampleCount }
+        try writer.finish(replacing: overwrite)  // never over a file that appeared meanwhile, unless --overwrite
+        let nonFinite = processors.reduce(0) { $0 + $1.nonFiniteSampleCount } + (resampler?.nonFiniteSampleCount ?? 0)
         let latency = processors[0].algorithmicLatency
-        print("\(path) → \(outPath)")
-        print("  \(configuration.name!): \(rate) Hz, hop \(hop), FFT \(configuration.fftSize); latency \(latency.samples) samples = \(String(format: "%.2f", latency.milliseconds)) ms")
+        say("\(path) → \(outPath == StandardInput.name ? "standard output" : outPath)")
+        if resampler != nil { say("  resampled \(fileRate) Hz → \(rate) Hz (libsamplerate, best sinc)") }
+        say("  \(configuration.name!): \(rate) Hz, hop \(hop), FFT \(configuration.fftSize); latency \(latency.samples) samples = \(cFormat("%.2f", latency.milliseconds)) ms")
         for c in 0..<channels {
-            let level = { (p: Double) in frames > 0 && p > 0 ? String(format: "%.1f", 10 * log10(p / Double(frames)) + profile.fullScaleDBSPL) : "-inf" }
-            print("  channel \(c) (\(earFor(channel: c).rawValue) ear): input \(level(inputPower[c])) dB SPL, output \(level(outputPower[c])) dB SPL (overall, full scale \(profile.fullScaleDBSPL) dB SPL)")
+            let level = { (p: Double) in frames > 0 && p > 0 ? cFormat("%.1f", 10 * log10(p / Double(frames)) + profile.fullScaleDBSPL) : "-inf" }
+            say("  channel \(c) (\(earFor(channel: c).rawValue) ear): input \(level(inputPower[c])) dB SPL, output \(level(outputPower[c])) dB SPL (overall, full scale \(profile.fullScaleDBSPL) dB SPL)")
         }
-        if nonFinite > 0 { print("  \(nonFinite) non-finite input samples replaced by 0") }
-        if writer.clippedSampleCount > 0 { print("  clipped \(writer.clippedSampleCount) samples (\(format.rawValue) holds at most full scale)") }
+        if nonFinite > 0 { say("  \(nonFinite) non-finite input samples replaced by 0") }
+        if writer.clippedSampleCount > 0 { say("  clipped \(writer.clippedSampleCount) samples (\(format.rawValue) holds at most full scale)") }
         return (processors[0].refittedProfile, nonFinite, configuration.name ?? "custom")
     }
 }
 
-extension AudioFileEncoding: ExpressibleByArgument {}
+extension AudioFileEncoding: ArgumentEnum {}

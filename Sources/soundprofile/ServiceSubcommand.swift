@@ -1,5 +1,10 @@
 import ArgumentParser
+import SoundProfileIO
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 #if canImport(Glibc)
 import Glibc
@@ -29,7 +34,7 @@ enum ServiceSubcommand {
         var buffer = [CChar](repeating: 0, count: 4096)
         let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         let me = n > 0 ? String(decoding: buffer.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self) : CommandLine.arguments[0]
-        let folder = (me as NSString).deletingLastPathComponent
+        let folder = PathText.deletingLastComponent(me)
         return (folder.isEmpty ? "." : folder) + "/soundprofile-service"
     }
 
@@ -46,7 +51,7 @@ enum ServiceSubcommand {
         cArgs.append(nil)
         execv(path, &cArgs)
         let reason = String(cString: strerror(errno))
-        FileHandle.standardError.write(Data("soundprofile \(first): cannot run \(path): \(reason) (build it with: swift build --product soundprofile-service)\n".utf8))
+        FileOutput.standardError.write(("soundprofile \(first): cannot run \(path): \(reason) (build it with: swift build --product soundprofile-service)\n".utf8))
         exit(1)
     }
 }

@@ -1,5 +1,15 @@
 import ArgumentParser
+import SoundProfileIO
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// `--shard I/N` or `--shard auto`: a deterministic subset of the files, chosen by a hash of each
 /// file's path relative to the input it was found under (so `corpus`, `./corpus/` and
@@ -84,7 +94,7 @@ struct Shard: Equatable {
     /// Values come from outside the program: anything else is an error naming the variable.
     private static func number(_ env: [String: String], _ name: String, _ range: ClosedRange<Int>) throws -> Int? {
         guard let raw = env[name] else { return nil }
-        let text = raw.trimmingCharacters(in: .whitespaces)
+        let text = raw.trimmedBlanks
         if text.isEmpty { return nil }
         guard text.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let value = Int(text), range.contains(value) else {
             throw ValidationError("--shard auto: \(name)='\(raw)' is not allowed: it must be a whole number from \(range.lowerBound) to \(range.upperBound)")
@@ -121,15 +131,14 @@ func collectInputFiles(_ inputs: [String], recursive: Bool) throws -> [InputFile
     var result: [InputFile] = []
     for input in inputs {
         let files = try collectAudioFiles(input, recursive: recursive)
-        var isDirectory: ObjCBool = false
-        let directory = FileManager.default.fileExists(atPath: input, isDirectory: &isDirectory) && isDirectory.boolValue
+        let directory = PathText.isDirectory(input)
         let base = input.hasSuffix("/") ? String(input.dropLast()) : input
         for path in files {
             let key: String
             if directory, path.hasPrefix(base + "/") {
                 key = String(path.dropFirst(base.count + 1))
             } else {
-                key = (path as NSString).lastPathComponent
+                key = PathText.lastComponent(path)
             }
             result.append(InputFile(path: path, shardKey: key))
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SoundProfileIO
 
 extension SoundProfileCommand {
     /// The exit code of a usage error (bad option, bad value, missing argument): 2, as the
@@ -6,23 +7,88 @@ extension SoundProfileCommand {
     /// EX_USAGE (64).
     static let usageExitCode: Int32 = 2
 
-    /// Runs the command line as ArgumentParser's `main()` does, except that usage errors exit
-    /// with ``usageExitCode`` (after printing ArgumentParser's message and usage to stderr).
+    /// The subcommand `arguments` name, parsed as if it were the root command, or nil when the
+    /// first argument is not a subcommand's name or that parse fails in any way.
+    ///
+    /// ArgumentParser builds each command's argument set by reflection several times per parse
+    /// (completion-script check, pass-through check, parse), and from the root it builds the
+    /// subcommand's once more: about 3 M instructions of a 27 M short run. When this direct
+    /// parse succeeds it gives the command the full parse would (the root has no options of its
+    /// own); whenever it fails — help, a completion-script request, any usage error, a nested
+    /// subcommand — the caller parses again from the root, so every message and exit status is
+    /// the full parser's.
+    static func parseSubcommandDirectly(_ arguments: [String]) -> (any ParsableCommand)? {
+        guard let name = arguments.first,
+              let subcommand = configuration.subcommands.first(where: { $0._commandName == name })
+        else { return nil }
+        // `--help` parses into ArgumentParser's help command rather than throwing: only the
+        // subcommand itself counts as success.
+        guard let parsed = try? subcommand.parseAsRoot(Array(arguments.dropFirst())),
+              type(of: parsed) == subcommand
+        else { return nil }
+        return parsed
+    }
+
+    /// Runs the command line as ArgumentParser's `main()` does, except that every error is
+    /// reported in the one style, `soundprofile <command>: <file>: <reason>` (see CLIError.swift),
+    /// and usage errors exit with ``usageExitCode`` (after the usage text).
     static func main() async {
         ServiceSubcommand.handOverIfNeeded(CommandLine.arguments)  // serve, migrate, token, seed-demo
+        let name = commandPath(CommandLine.arguments)
+        var command: any ParsableCommand
+        if let direct = parseSubcommandDirectly(Array(CommandLine.arguments.dropFirst())) {
+            command = direct
+        } else {
+            do {
+                command = try parseAsRoot()
+            } catch {
+                exitForArgumentParser(error, command: name)
+            }
+        }
+        // FFTW plans from earlier runs (see FFTWisdomCache); written back after the run.
+        let wisdom = FFTWisdomCache.load()
         do {
-            var command = try parseAsRoot()
+            defer { wisdom.save() }  // also when the run fails: its plans are as good
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
                 try command.run()
             }
-        } catch {
-            if exitCode(for: error) == .validationFailure {
-                printError(fullMessage(for: error))
-                exit(withError: ExitCode(usageExitCode))  // an ExitCode prints nothing more
-            }
+        } catch let error as CLIError {
+            printError(CLIMessage.line(name, error.subject, error.reason))
+            exit(withError: ExitCode(error.exitCode))
+        } catch let error as ExitCode {
             exit(withError: error)
+        } catch {
+            // Help, usage errors and the like (ArgumentParser runs --help as a command that throws).
+            if error is CleanExit || exitCode(for: error) != .failure { exitForArgumentParser(error, command: name) }
+            // Anything else still gets the one style, never a Foundation dump.
+            printError(CLIMessage.line(name, nil, CLIMessage.reason(for: error)))
+            exit(withError: ExitCode(1))
         }
+    }
+
+    /// Ends the program for an ArgumentParser error: a usage error prints
+    /// `soundprofile <command>: <message>` and the usage, and exits 2; help and the like exit as
+    /// ArgumentParser does.
+    static func exitForArgumentParser(_ error: any Error, command: String) -> Never {
+        guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
+        var message = fullMessage(for: error)
+        if message.hasPrefix("Error: ") { message = CLIMessage.line(command, nil, String(message.dropFirst("Error: ".count))) }
+        printError(message)
+        exit(withError: ExitCode(usageExitCode))  // an ExitCode prints nothing more
+    }
+
+    /// The command a command line names, as messages show it: `fit`, `plot audiogram`, or
+    /// empty when there is none.
+    static func commandPath(_ arguments: [String]) -> String {
+        var path: [String] = []
+        var level: [any ParsableCommand.Type] = configuration.subcommands
+        for argument in arguments.dropFirst() {
+            guard let match = level.first(where: { $0._commandName == argument }) else { break }
+            path.append(argument)
+            level = match.configuration.subcommands
+        }
+        return path.joined(separator: " ")
     }
 }

@@ -1,5 +1,15 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import SoundProfileDSP
 
 /// The `soundprofile` command: sound profiles for hearing pods from the command line.
 ///
@@ -17,10 +27,11 @@ struct SoundProfileCommand: AsyncParsableCommand {
         commandName: "soundprofile",
         abstract: "Sound profiles for hearing pods: FFT band analysis, prescriptions and WDRC.",
         discussion: "Exit status: 0 success, 1 failure (some input could not be processed), 2 usage error, 130 interrupted.",
+        version: soundProfileVersion,
         // each subcommand lives in its own file: <Name>Command.swift
         subcommands: [
             AnalyzeCommand.self, MergeCommand.self, FitCommand.self, ProcessCommand.self,
-            VerifyCommand.self, PlotCommand.self,
+            VerifyCommand.self, PlotCommand.self, InfoCommand.self,
             ServeSubcommand.self, MigrateSubcommand.self, TokenSubcommand.self, SeedDemoSubcommand.self,
         ]
     )

@@ -1,5 +1,14 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import SoundProfileDSP
 import SoundProfileIO
 
@@ -24,9 +33,9 @@ struct VerifyCommand: ParsableCommand {
         or the profile could not be read or measured; 2 usage error.
         """)
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case table, json }
+    enum Format: String, ArgumentEnum { case table, json }
 
-    @Option(help: ArgumentHelp("Fitted profile JSON (from `soundprofile fit`).", valueName: "file"))
+    @Option(help: ArgumentHelp("Fitted profile JSON (from `soundprofile fit`; `-` for standard input).", valueName: "file"))
     var profile: String
 
     @Option(help: "Which ear to measure: right or left. Default: the right ear when the profile has one, else the left.")
@@ -57,7 +66,7 @@ struct VerifyCommand: ParsableCommand {
         var t = VerificationTolerances()
         for (flag, value, range) in [("--tolerance", tolerance, 0.1...40), ("--max-thd", maxTHD, 0.01...100), ("--time-tolerance", timeTolerance, 1...1000)] {
             guard value.isFinite, range.contains(value) else {
-                throw ValidationError("\(flag) \(value) is not allowed: it must be \(String(format: "%g", range.lowerBound))…\(String(format: "%g", range.upperBound))")
+                throw ValidationError("\(flag) \(value) is not allowed: it must be \(cFormat("%g", range.lowerBound))…\(cFormat("%g", range.upperBound))")
             }
         }
         t.responseDB = tolerance
@@ -75,66 +84,44 @@ struct VerifyCommand: ParsableCommand {
     }
 
     func run() throws {
-        let fitted: SoundProfile
-        do {
-            fitted = try JSONDecoder().decode(SoundProfile.self, from: Data(contentsOf: URL(fileURLWithPath: profile)))
-        } catch {
-            printError("soundprofile verify: --profile \(profile): \(describeProfileError(error))")
-            throw ExitCode(1)
-        }
+        if let plot { try refuseWritingOverInput(plot, inputs: [profile]) }
+        let fitted = try UserDocument.profile(at: profile)
         let ear = self.ear?.ear ?? (fitted[.right] != nil ? .right : .left)
         guard fitted[ear] != nil else {
-            printError("soundprofile verify: --ear \(ear.rawValue): the profile \(profile) has no \(ear.rawValue) ear (it has: \(Ear.allCases.filter { fitted[$0] != nil }.map(\.rawValue).joined(separator: ", ")))")
-            throw ExitCode(1)
+            throw CLIError(profile, "--ear \(ear.rawValue): the profile has no \(ear.rawValue) ear (it has: \(Ear.allCases.filter { fitted[$0] != nil }.map(\.rawValue).joined(separator: ", ")))")
         }
         let name = preset ?? fitted.preset ?? "pod24k"
         guard let configuration = ProcessorConfiguration.preset(named: name) else {
-            printError("soundprofile verify: the profile's preset \(name) is not known: use --preset with one of \(ProcessorConfiguration.presets.map { $0.name! }.joined(separator: ", "))")
-            throw ExitCode(1)
+            throw CLIError(profile, "the profile's preset \(name) is not known: use --preset with one of \(ProcessorConfiguration.presets.map { $0.name! }.joined(separator: ", "))")
         }
         let report: VerificationReport
         do {
             report = try TestBox(profile: fitted, ear: ear, configuration: configuration, tolerances: tolerances()).run()
         } catch {
-            printError("soundprofile verify: \(profile): \(error)")
-            throw ExitCode(1)
+            throw CLIError(profile, CLIMessage.reason(for: error))
         }
         if report.refitted {
             printError("soundprofile verify: note: the profile's bands are not \(name)'s channels, so it was refitted into them (fit with --preset \(name) to fit in them directly)")
         }
         if let plot {
-            do {
-                try writeAtomically(Data(Pictures.verification(report).svg.utf8), to: plot)
-            } catch {
-                printError("soundprofile verify: --plot: \(error)")
-                throw ExitCode(1)
-            }
+            try writeAtomically(Data(Pictures.verification(report).svg.utf8), to: plot)  // a CLIFileError naming it
         }
         switch format {
         case .table:
-            FileHandle.standardOutput.write(Data(report.table().utf8))
+            FileOutput.standardOutput.write(report.table())
         case .json:
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             var data = try encoder.encode(report)
             data.append(UInt8(ascii: "\n"))
-            FileHandle.standardOutput.write(data)
+            FileOutput.standardOutput.write(data)
         }
         if !report.passes(kind: "fitting") || (strict && !report.passes(kind: "pod-path")) { throw ExitCode(1) }
     }
 }
 
-/// A readable reason why a profile file could not be used.
-func describeProfileError(_ error: any Error) -> String {
-    switch error {
-    case let e as FittingError: return "\(e)"
-    case is DecodingError: return "not a fitted profile: it must be the JSON that `soundprofile fit` writes"
-    default: return "cannot read: \(error.localizedDescription)"
-    }
-}
-
 /// An ear on the command line.
-enum EarOption: String, ExpressibleByArgument, CaseIterable {
+enum EarOption: String, ArgumentEnum {
     case right, left
     var ear: Ear { self == .right ? .right : .left }
 }

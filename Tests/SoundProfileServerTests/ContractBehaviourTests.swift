@@ -74,6 +74,27 @@ struct ContractBehaviourTests {
         }
     }
 
+    /// A member given twice would otherwise be decided by Foundation (one of them silently wins).
+    @Test func duplicateMembersAreRefusedNamingThem() async throws {
+        try await TestApp.run { client in
+            let user = try await client.user()
+            let ear = #"{"500":10,"1000":10,"2000":10}"#
+            let audiograms = "/v1/users/\(user.id)/audiograms"
+            let twoRights = try await client.send(.post, audiograms, json: #"{"right":\#(ear),"right":{"500":90,"1000":90,"2000":90}}"#)
+            #expect(try fields(twoRights) == ["right"])
+            let list = try json(twoRights)["fields"] as? [[String: Any]]
+            #expect(list?.first?["message"] as? String == "is given more than once (duplicate key 'right'); each member may appear only once")
+            #expect(try fields(try await client.send(.post, audiograms, json: #"{"left":{"500":10,"1000":10,"1000":60,"2000":10}}"#)) == ["left.1000"])
+            #expect(try fields(try await client.send(.post, "/v1/users", json: #"{"email":"a@example.com","fullName":"A","email":"b@example.com"}"#)) == ["email"])
+            #expect(try fields(try await client.send(.post, "/v1/profiles",
+                                                     json: #"{"userId":"\#(user.id)","rule":"nal-r","audiogram":{"right":\#(ear),"right":\#(ear)}}"#)) == ["audiogram.right"])
+            // The typo of the issue: an unknown ear is refused too.
+            #expect(try fields(try await client.send(.post, audiograms, json: #"{"right":\#(ear),"lft":\#(ear)}"#)) == ["lft"])
+            // Without duplicates the same bodies are fine.
+            #expect(try await client.send(.post, audiograms, json: #"{"right":\#(ear),"left":\#(ear)}"#).status == .created)
+        }
+    }
+
     @Test func unreadableUploadNamesNoServerPath() async throws {
         try await TestApp.run { client in
             let user = try await client.user()

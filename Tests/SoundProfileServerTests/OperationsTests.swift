@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SoundProfileDSP
 import SoundProfileServer
 import Testing
 
@@ -9,6 +10,7 @@ struct OperationsTests {
         try await TestApp.run { client in
             let text = String(buffer: try await client.send(.get, "/metrics", token: nil).body)
             #expect(text.contains("soundprofile_build_info{"))
+            #expect(text.contains(#"version="\#(soundProfileVersion)""#), "the build info names the release that --version prints")
             for name in ["process_cpu_seconds_total", "process_resident_memory_bytes", "process_open_fds", "process_start_time_seconds"] {
                 let line = try #require(text.split(separator: "\n").first { $0.hasPrefix(name + " ") }, "\(name)")
                 let value = try #require(Double(line.split(separator: " ").last ?? ""))

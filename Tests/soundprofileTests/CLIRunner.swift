@@ -27,10 +27,12 @@ enum CLI {
     /// A path inside Fixtures/.
     static func fixture(_ relative: String) -> String { packageRoot.appendingPathComponent("Fixtures/\(relative)").path }
 
-    /// Runs `soundprofile args…` in `directory` with extra environment variables.
-    static func run(_ args: [String], in directory: URL? = nil, environment: [String: String] = [:], stdin: Data? = nil) throws -> Result {
+    /// Runs `soundprofile args…` (or another built `executable`) in `directory` with extra
+    /// environment variables.
+    static func run(_ args: [String], in directory: URL? = nil, environment: [String: String] = [:], stdin: Data? = nil,
+                    executable: String = "soundprofile") throws -> Result {
         let process = Process()
-        process.executableURL = productsDirectory.appendingPathComponent("soundprofile")
+        process.executableURL = productsDirectory.appendingPathComponent(executable)
         process.arguments = args
         if let directory { process.currentDirectoryURL = directory }
         var env = ProcessInfo.processInfo.environment

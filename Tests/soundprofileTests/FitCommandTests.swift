@@ -69,6 +69,19 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["N7.json"])  // no temporary left
     }
 
+    /// Gains and levels are written to 0.01 dB: `12.7`, never `12.700000000000003`.
+    @Test(arguments: [[], ["--preset", "pod16k"], ["--bands", "erb:12", "--compression-ratio", "3.3"]])
+    func writtenGainsAndLevelsHaveAtMostTwoDecimals(_ extra: [String]) throws {
+        let r = try CLI.run(["fit", "--audiogram", CLI.fixture("audiograms/S2.json")] + extra)
+        #expect(r.status == 0, "\(r.stderr)")
+        let keys: Set = ["insertionGainDB", "gain65DB", "kneepointDBSPL", "expansionThresholdDBSPL", "mpoDBSPL"]
+        let numbers = r.stdout.matches(of: #/"(\w+)" : (-?[0-9][0-9.eE+-]*)/#).filter { keys.contains(String($0.output.1)) }
+        #expect(numbers.count > 50, "\(numbers.count) numbers")
+        for match in numbers {
+            #expect(String(match.output.2).wholeMatch(of: #/-?[0-9]+(\.[0-9]{1,2})?/#) != nil, "\(extra): \(match.output.1) \(match.output.2)")
+        }
+    }
+
     @Test func noFileOnFailureAndAnExistingFileIsKept() throws {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -14,6 +14,13 @@ import Testing
         }
     }
 
+    /// The one settings folder of a results folder (where the manifests and results are).
+    private func runFolder(_ dir: String) throws -> String {
+        let folders = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix("settings-") }
+        #expect(folders.count == 1, "\(folders)")
+        return dir + "/" + folders[0]
+    }
+
     private func files(ofShard i: Int, of count: Int) throws -> [String] {
         let r = try CLI.run(["analyze", CLI.fixture("audio"), "--shard", "\(i)/\(count)", "--format", "jsonl"] + settings)
         return r.stdout.split(separator: "\n").map { String(decoding: Data($0.utf8), as: UTF8.self) }.map { line in
@@ -26,7 +33,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: tmp) }
         let dir = tmp.appendingPathComponent("results").path
         try runShards([0, 1, 2], of: 3, into: dir)
-        let manifests = try FileManager.default.contentsOfDirectory(atPath: dir + "/manifest").sorted()
+        let manifests = try FileManager.default.contentsOfDirectory(atPath: runFolder(dir) + "/manifest").sorted()
         #expect(manifests == ["shard-0-of-3.json", "shard-1-of-3.json", "shard-2-of-3.json"])
         for format in ["csv", "jsonl", "json", "table"] {
             let single = try CLI.run(["analyze", CLI.fixture("audio"), "--format", format] + settings)
@@ -72,13 +79,14 @@ import Testing
         let dir = tmp.appendingPathComponent("results").path
         try runShards([0, 1], of: 2, into: dir)
         // One stored result deleted.
-        let stored = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".json") }.sorted()
-        try FileManager.default.removeItem(atPath: dir + "/" + stored[0])
+        let folder = try runFolder(dir)
+        let stored = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".json") && $0 != "settings.json" }.sorted()
+        try FileManager.default.removeItem(atPath: folder + "/" + stored[0])
         let r = try CLI.run(["merge", dir])
         #expect(r.status == 1 && r.stderr.contains("is gone") && r.stderr.contains(stored[0]), "\(r.stderr)")
         #expect(r.stderr.contains("1 of 11 inputs have no result"))
         // A shard that started but was killed: its manifest still has complete = false.
-        let manifestPath = dir + "/manifest/shard-0-of-2.json"
+        let manifestPath = folder + "/manifest/shard-0-of-2.json"
         var manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: manifestPath))) as! [String: Any]
         let count = (manifest["files"] as! [[String: Any]]).count
         manifest["files"] = (manifest["files"] as! [[String: Any]]).map { ["path": $0["path"]!] }
@@ -103,6 +111,14 @@ import Testing
         #expect(single.status == 1 && merged.status == 1)
         #expect(merged.stdoutData == single.stdoutData)
         #expect(merged.stderr.contains("5 of 6 files failed"), "\(merged.stderr)")
+        // --errors: the same failure records as analyze writes; CSV has no rows for them in either.
+        let a = tmp.appendingPathComponent("analyze-errors.jsonl").path, m = tmp.appendingPathComponent("merge-errors.jsonl").path
+        let singleCSV = try CLI.run(["analyze"] + inputs + ["--format", "csv", "--errors", a] + settings)
+        let mergedCSV = try CLI.run(["merge", dir, "--format", "csv", "--errors", m])
+        #expect(mergedCSV.stdoutData == singleCSV.stdoutData && !mergedCSV.stdout.contains("/bad/"))
+        let errorLines = try String(contentsOfFile: m, encoding: .utf8).split(separator: "\n")
+        let fromMerge = try Data(contentsOf: URL(fileURLWithPath: m)), fromAnalyze = try Data(contentsOf: URL(fileURLWithPath: a))
+        #expect(errorLines.count == 5 && fromMerge == fromAnalyze)
     }
 
     @Test func manifestsOfDifferentRunsAreRefused() throws {
@@ -110,17 +126,22 @@ import Testing
         defer { try? FileManager.default.removeItem(at: tmp) }
         let dir = tmp.appendingPathComponent("results").path
         try runShards([0, 1], of: 2, into: dir)
-        // analyze itself refuses a results folder of a run with other settings (results are
-        // keyed by content only: --skip-existing would reuse octave-band analyses).
+        let folder = try runFolder(dir)
+        // Another set of settings gets a folder of its own, next to this one (see AnalyzeResultStoreTests).
         let other = try CLI.run(["analyze", CLI.fixture("audio"), "--shard", "1/2", "--output-dir", dir, "--skip-existing", "--bands", "third-octave", "--quiet"])
-        #expect(other.status == 2 && other.stderr.contains("other settings") && other.stderr.contains("--bands octave"), "\(other.stderr)")
-        // A manifest edited (or copied in) with other settings: merge refuses too.
-        let path = dir + "/manifest/shard-1-of-2.json"
+        #expect(other.status == 0, "\(other.stderr)")
+        let folders = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix("settings-") }
+        #expect(folders.count == 2)
+        for f in folders where dir + "/" + f != folder { try FileManager.default.removeItem(atPath: dir + "/" + f) }
+        // A manifest edited (or copied in) with other settings: merge refuses, and so does analyze into that folder.
+        let path = folder + "/manifest/shard-1-of-2.json"
         var manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
         var settings = manifest["settings"] as! [String: Any]
         settings["bands"] = "third-octave"
         manifest["settings"] = settings
         try JSONSerialization.data(withJSONObject: manifest).write(to: URL(fileURLWithPath: path))
+        let again = try CLI.run(["analyze", CLI.fixture("audio"), "--shard", "0/2", "--output-dir", dir, "--skip-existing", "--format", "jsonl"] + self.settings)
+        #expect(again.status == 2 && again.stderr.contains("edited or copied in"), "\(again.stderr)")
         let r = try CLI.run(["merge", dir])
         #expect(r.status == 1 && r.stderr.contains("different settings"), "\(r.stderr)")
         // The same settings split another way into the same folder: merge refuses the mix.

@@ -27,7 +27,7 @@ import Testing
     @Test func tokenCreatePrintsOnlyTheTokenAndKeepsTheSecretPrivate() throws {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let result = try CLI.run(["token", "create", "--user", UUID().uuidString, "--admin"], in: dir,
+        let result = try CLI.run(["token", "create", "--user", UUID().uuidString, "--admin", "--create-secret"], in: dir,
                                  environment: ["SOUNDPROFILE_JWT_SECRET": ""])
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.stdout.split(separator: "\n")
@@ -37,6 +37,35 @@ import Testing
         let mode = try FileManager.default.attributesOfItem(atPath: secret)[.posixPermissions] as? Int
         #expect(mode == 0o600)
         #expect(try CLI.run(["token", "create", "--user", "not-a-uuid"], in: dir).status == 2, "usage error")
+    }
+
+    /// Without a secret, `token create` does not make one (its tokens would not be accepted by
+    /// the server, which has its own): it says where it looked and how the server finds its secret.
+    @Test func tokenCreateRefusesToInventASecretUnlessAsked() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let user = UUID().uuidString
+        let refused = try CLI.run(["token", "create", "--user", user], in: dir, environment: ["SOUNDPROFILE_JWT_SECRET": ""])
+        #expect(refused.status == 1)
+        #expect(refused.stdout.isEmpty)
+        let looked = dir.resolvingSymlinksInPath().appendingPathComponent("soundprofile-data/jwt-secret").path
+        for words in ["soundprofile token create: soundprofile-data/jwt-secret: no signing secret", looked, "SOUNDPROFILE_JWT_SECRET is not set",
+                      "soundprofile serve", "--data-dir", "--create-secret"] {
+            #expect(refused.stderr.contains(words), "\(words): \(refused.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("soundprofile-data").path), "nothing created")
+        let other = dir.appendingPathComponent("elsewhere/data").path
+        let elsewhere = try CLI.run(["token", "create", "--user", user, "--data-dir", other], in: dir, environment: ["SOUNDPROFILE_JWT_SECRET": ""])
+        #expect(elsewhere.status == 1 && elsewhere.stderr.contains("\(other)/jwt-secret"), "\(elsewhere.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: other))
+        // The server's ways to a secret work without --create-secret: the variable, or the file `serve` made.
+        let fromVariable = try CLI.run(["token", "create", "--user", user], in: dir,
+                                       environment: ["SOUNDPROFILE_JWT_SECRET": String(repeating: "s", count: 32)])
+        #expect(fromVariable.status == 0 && fromVariable.stdout.split(separator: ".").count == 3, "\(fromVariable.stderr)")
+        let created = try CLI.run(["token", "create", "--user", user, "--create-secret"], in: dir, environment: ["SOUNDPROFILE_JWT_SECRET": ""])
+        #expect(created.status == 0, "\(created.stderr)")
+        let again = try CLI.run(["token", "create", "--user", user], in: dir, environment: ["SOUNDPROFILE_JWT_SECRET": ""])
+        #expect(again.status == 0 && again.stdout.split(separator: ".").count == 3, "\(again.stderr)")
     }
 
     /// `soundprofile` hands the service commands to `soundprofile-service` (next to it) without

@@ -2,16 +2,26 @@
 ///
 /// Keys of an ear object are frequencies in Hz written as decimal strings; values are dB HL.
 /// `schemaVersion` may be absent when decoding; when present it must be 1. Decoding validates
-/// and throws ``AudiogramError`` (not a `DecodingError`) for out-of-range content.
+/// and throws ``AudiogramError`` (not a `DecodingError`) for out-of-range content, and
+/// ``JSONKeyError`` for a key the format does not have (`"lft"`). ``init(json:)`` also refuses
+/// a key given twice.
 extension Audiogram: Codable {
     enum CodingKeys: String, CodingKey {
         case schemaVersion, right, left
     }
 
     /// Decodes and validates an audiogram file.
-    /// - Throws: ``AudiogramError`` for invalid content, `DecodingError` for malformed JSON.
+    /// - Throws: ``AudiogramError`` for invalid content, ``JSONKeyError`` for an unknown key,
+    ///   `DecodingError` for malformed JSON.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
+        let all = try decoder.container(keyedBy: AnyCodingKey.self)
+        for key in all.allKeys.sorted(by: { $0.stringValue < $1.stringValue }) where CodingKeys(stringValue: key.stringValue) == nil {
+            // An object is meant as an ear ("lft"); anything else is some other key.
+            let isObject = (try? all.nestedContainer(keyedBy: AnyCodingKey.self, forKey: key)) != nil
+            throw JSONKeyError.unknown(key: key.stringValue, object: jsonPath(decoder.codingPath), kind: isObject ? "ear" : "key",
+                                       allowed: isObject ? ["left", "right"] : ["left", "right", "schemaVersion"])
+        }
         if let v = try c.decodeIfPresent(Int.self, forKey: .schemaVersion), v != Audiogram.schemaVersion {
             throw AudiogramError.unsupportedSchemaVersion(v)
         }

@@ -5,6 +5,8 @@
 /// each ``FittedBand`` carries the attack and release times. Building these allocates (do it in
 /// `prepare`); evaluating a curve is real-time safe.
 public struct EarProfile: Sendable, Equatable, Codable {
+    enum CodingKeys: String, CodingKey { case targets, bands }
+
     /// Target insertion gains at 250 … 6000 Hz, for 65 dB SPL speech, in dB.
     public var targets: [TargetGain]
     /// The fitted bands, lowest first, contiguous.
@@ -17,6 +19,16 @@ public struct EarProfile: Sendable, Equatable, Codable {
     public init(targets: [TargetGain], bands: [FittedBand]) {
         self.targets = targets
         self.bands = bands
+    }
+
+    /// Decodes an ear of the profile JSON (validated by ``SoundProfile``).
+    /// - Throws: ``JSONKeyError`` for a key other than `targets` and `bands`, `DecodingError`
+    ///   for a missing key or a value of the wrong type.
+    public init(from decoder: any Decoder) throws {
+        try rejectUnknownKeys(decoder, allowed: ["targets", "bands"])
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        targets = try c.decode([TargetGain].self, forKey: .targets)
+        bands = try c.decode([FittedBand].self, forKey: .bands)
     }
 
     /// The bands as a layout (IEC nominal labels where the centres are IEC mid frequencies).

@@ -60,6 +60,25 @@ public struct FittedBand: Sendable, Equatable, Codable {
         self.releaseMilliseconds = releaseMilliseconds
     }
 
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case centerHz, lowerHz, upperHz, gain65DB, kneepointDBSPL, compressionRatio, expansionThresholdDBSPL, expansionRatio,
+             mpoDBSPL, attackMilliseconds, releaseMilliseconds
+    }
+
+    /// Decodes a band of the profile JSON (validated by ``SoundProfile``).
+    /// - Throws: ``JSONKeyError`` for a key the band does not have, `DecodingError` for a
+    ///   missing key or a value of the wrong type.
+    public init(from decoder: any Decoder) throws {
+        try rejectUnknownKeys(decoder, allowed: CodingKeys.allCases.map(\.stringValue))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func value(_ key: CodingKeys) throws -> Double { try c.decode(Double.self, forKey: key) }
+        self.init(centerHz: try value(.centerHz), lowerHz: try value(.lowerHz), upperHz: try value(.upperHz),
+                  gain65DB: try value(.gain65DB), kneepointDBSPL: try value(.kneepointDBSPL),
+                  compressionRatio: try value(.compressionRatio), expansionThresholdDBSPL: try value(.expansionThresholdDBSPL),
+                  expansionRatio: try value(.expansionRatio), mpoDBSPL: try value(.mpoDBSPL),
+                  attackMilliseconds: try value(.attackMilliseconds), releaseMilliseconds: try value(.releaseMilliseconds))
+    }
+
     /// The band's level for 65 dB SPL speech, in dB SPL: the kneepoint + 25 dB.
     public var level65DBSPL: Double {
         kneepointDBSPL + (WDRCCurve.prescriptionSpeechDBSPL - WDRCCurve.kneepointSpeechDBSPL)

@@ -68,9 +68,12 @@ extension SoundProfile: Codable {
     }
 
     /// Decodes and validates a profile.
-    /// - Throws: ``FittingError`` for out-of-range content, `DecodingError` for malformed JSON.
+    /// - Throws: ``FittingError`` for out-of-range content, ``JSONKeyError`` for a key the
+    ///   format does not have (at any level), `DecodingError` for malformed JSON.
     public init(from decoder: any Decoder) throws {
+        try rejectUnknownKeys(decoder, allowed: ["schemaVersion", "rule", "preset", "fullScaleDBSPL", "ears"])
         let c = try decoder.container(keyedBy: CodingKeys.self)
+        if c.contains(.ears) { try rejectUnknownKeys(c.superDecoder(forKey: .ears), allowed: ["left", "right"], kind: "ear") }
         schemaVersion = try c.decodeIfPresent(Int.self, forKey: .schemaVersion) ?? Self.currentSchemaVersion
         rule = try c.decode(String.self, forKey: .rule)
         fullScaleDBSPL = try c.decode(Double.self, forKey: .fullScaleDBSPL)

@@ -21,6 +21,18 @@ public struct TargetGain: Sendable, Equatable, Codable {
         self.frequencyHz = frequencyHz
         self.insertionGainDB = insertionGainDB
     }
+
+    enum CodingKeys: String, CodingKey { case frequencyHz, insertionGainDB }
+
+    /// Decodes a target of the profile JSON.
+    /// - Throws: ``JSONKeyError`` for a key other than `frequencyHz` and `insertionGainDB`,
+    ///   `DecodingError` for a missing key or a value of the wrong type.
+    public init(from decoder: any Decoder) throws {
+        try rejectUnknownKeys(decoder, allowed: ["frequencyHz", "insertionGainDB"])
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        frequencyHz = try c.decode(Double.self, forKey: .frequencyHz)
+        insertionGainDB = try c.decode(Double.self, forKey: .insertionGainDB)
+    }
 }
 
 extension Array where Element == TargetGain {

@@ -38,6 +38,18 @@ public enum FFTWisdom {
         if ok == 0 { throw .invalidWisdom }
     }
 
+    /// How many plans this process made without wisdom (so there is new wisdom to export).
+    public static var plansMadeWithoutWisdom: Int { newPlans.load(ordering: .relaxed) }
+
+    private static let newPlans = Atomic<Int>(0)
+
+    /// The plan `fromWisdom` gives, else the one `anew` makes (counted). Call under the lock.
+    static func planned(_ fromWisdom: () -> fftwf_plan?, else anew: () -> fftwf_plan?) -> fftwf_plan? {
+        if let plan = fromWisdom() { return plan }
+        newPlans.add(1, ordering: .relaxed)
+        return anew()
+    }
+
     /// Forgets all accumulated wisdom.
     public static func forget() {
         FFTWPlanner.withLock { fftwf_forget_wisdom() }

@@ -94,9 +94,18 @@ public struct RealFFT: ~Copyable, @unchecked Sendable {
         }
         let flags = planning.flags | UInt32(FFTW_DESTROY_INPUT)
         let n = Int32(size)
+        // Each plan from wisdom when FFTW has it (a failed wisdom-only attempt costs ~20 k
+        // instructions), else planned anew and counted, so a wisdom cache knows to save.
         let plans = FFTWPlanner.withLock {
-            PlanPair(forward: fftwf_plan_dft_r2c_1d(n, realPointer, complexPointer, flags),
-                     inverse: planInverse ? fftwf_plan_dft_c2r_1d(n, complexPointer, realPointer, flags) : nil)
+            PlanPair(
+                forward: FFTWisdom.planned(
+                    { fftwf_plan_dft_r2c_1d(n, realPointer, complexPointer, flags | UInt32(FFTW_WISDOM_ONLY)) },
+                    else: { fftwf_plan_dft_r2c_1d(n, realPointer, complexPointer, flags) }),
+                inverse: planInverse
+                    ? FFTWisdom.planned(
+                        { fftwf_plan_dft_c2r_1d(n, complexPointer, realPointer, flags | UInt32(FFTW_WISDOM_ONLY)) },
+                        else: { fftwf_plan_dft_c2r_1d(n, complexPointer, realPointer, flags) })
+                    : nil)
         }
         let forward = plans.forward, inverse = plans.inverse
         guard let forward, inverse != nil || !planInverse else {

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The analysis windows the library offers.
 public enum WindowKind: String, Sendable, CaseIterable, Codable {

@@ -1,5 +1,14 @@
 import SoundProfileDSP
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 extension Pictures {
     /// The test-box sheet of a ``VerificationReport``, 1320 × 900 px: OSPL90 with the channel MPOs;
@@ -78,7 +87,7 @@ extension Pictures {
         for (i, curve) in report.insertionGain.enumerated() {
             d.series(&svg, curve.bands.map { ($0.centerHz, $0.differenceDB) }, color: levelColors[i % levelColors.count], width: 1.8, marker: .dot, cssClass: "difference-\(Int(curve.speechDBSPL))")
         }
-        d.legend(&svg, [("±\(String(format: "%g", tol)) dB fitting", "#d62728", "4,3", nil), ("±1 dB pod path (65)", "#999999", "2,3", nil)], atRight: true)
+        d.legend(&svg, [("±\(cFormat("%g", tol)) dB fitting", "#d62728", "4,3", nil), ("±1 dB pod path (65)", "#999999", "2,3", nil)], atRight: true)
         panels["difference"] = d
 
         // Input/output
@@ -102,11 +111,11 @@ extension Pictures {
         y += 20
         let ar = report.attackRelease
         let lines = [
-            "Latency: \(report.latency.samples) samples (\(String(format: "%.2f", report.latency.milliseconds)) ms)",
-            "Group delay: " + report.groupDelay.map { "\(Int($0.frequencyHz)) Hz \(String(format: "%.2f", $0.milliseconds)) ms" }.joined(separator: ", "),
-            "Attack \(String(format: "%.1f", ar.attackMilliseconds)) ms (fitted \(String(format: "%.1f", ar.fittedAttackMilliseconds))), release \(String(format: "%.1f", ar.releaseMilliseconds)) ms (fitted \(String(format: "%.1f", ar.fittedReleaseMilliseconds)))",
+            "Latency: \(report.latency.samples) samples (\(cFormat("%.2f", report.latency.milliseconds)) ms)",
+            "Group delay: " + report.groupDelay.map { "\(Int($0.frequencyHz)) Hz \(cFormat("%.2f", $0.milliseconds)) ms" }.joined(separator: ", "),
+            "Attack \(cFormat("%.1f", ar.attackMilliseconds)) ms (fitted \(cFormat("%.1f", ar.fittedAttackMilliseconds))), release \(cFormat("%.1f", ar.releaseMilliseconds)) ms (fitted \(cFormat("%.1f", ar.fittedReleaseMilliseconds)))",
             "  ANSI S3.22 at \(Int(ar.frequencyHz)) Hz, \(Int(ar.lowDBSPL)) ↔ \(Int(ar.highDBSPL)) dB SPL",
-            "THD at 70 dB SPL: " + report.distortion.map { "\(Int($0.frequencyHz)) Hz \(String(format: "%.2f", $0.thdPercent)) %" }.joined(separator: ", "),
+            "THD at 70 dB SPL: " + report.distortion.map { "\(Int($0.frequencyHz)) Hz \(cFormat("%.2f", $0.thdPercent)) %" }.joined(separator: ", "),
         ]
         for line in lines { svg.text(line, x0, y, size: 11); y += 16 }
         // The checks, in two columns under the panels.
@@ -117,7 +126,7 @@ extension Pictures {
             let cx = columns[0] - 60 + (i < perColumn ? 0 : 620), cy = checksTop + 20 + Double(i % perColumn) * 16
             svg.rect(cx, cy - 10, 34, 13, fill: c.pass ? "#2ca02c" : "#d62728", cssClass: c.pass ? "pass" : "fail")
             svg.text(c.pass ? "PASS" : "FAIL", cx + 17, cy, size: 9, anchor: "middle", weight: "bold", color: "#ffffff")
-            let worst = c.unit == "ms" ? c.worstAt : "\(String(format: "%+.2f", c.worst)) \(c.unit) at \(c.worstAt)"
+            let worst = c.unit == "ms" ? c.worstAt : "\(cFormat("%+.2f", c.worst)) \(c.unit) at \(c.worstAt)"
             svg.text("\(c.name) [\(c.kind), \(c.limit)]: \(worst)", cx + 40, cy, size: 10.5)
         }
         return SVGPicture(svg: svg.render(title: title), width: svg.width, height: svg.height, panels: panels)

@@ -1,5 +1,14 @@
 public import SoundProfileDSP
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
 public import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The pictures of the project, drawn as self-contained SVG: the audiogram, the fitted profile,
 /// an analysis result and the test-box verification sheet. Colours follow the clinical
@@ -91,7 +100,7 @@ public enum Pictures {
                 let curve = try band.curve()
                 let c = palette[i % palette.count]
                 ioPanel.series(&svg, stride(from: 30.0, through: 110, by: 1).map { ($0, curve.outputDBSPL(atInputDBSPL: $0)) }, color: c, width: 1.3, cssClass: "io-\(ear)-\(i)")
-                ioEntries.append((band.centerHz >= 1000 ? String(format: "%.1f kHz", band.centerHz / 1000) : "\(Int(band.centerHz.rounded())) Hz", c, nil, nil))
+                ioEntries.append((band.centerHz >= 1000 ? cFormat("%.1f kHz", band.centerHz / 1000) : "\(Int(band.centerHz.rounded())) Hz", c, nil, nil))
             }
             if ioEntries.count <= 16 {
                 let half = (ioEntries.count + 1) / 2
@@ -133,11 +142,11 @@ public enum Pictures {
             let hi = ((levels.max() ?? 80) / 10).rounded(.up) * 10 + 10, lo = max(((levels.min() ?? 0) / 10).rounded(.down) * 10 - 10, hi - 120)
             let fLo = min(125, bands.first?.lowerHz ?? 125), fHi = max(8000, bands.last?.upperHz ?? 8000)
             var x = PlotAxis.frequency(from: max(20, fLo), to: min(24000, fHi))
-            x.ticks = [31.5, 63, 125, 250, 500, 1000, 2000, 4000, 8000, 16000].filter { $0 >= x.from && $0 <= x.to }.map { ($0, $0 >= 1000 ? "\(Int($0 / 1000))k" : String(format: "%g", $0)) }
+            x.ticks = [31.5, 63, 125, 250, 500, 1000, 2000, 4000, 8000, 16000].filter { $0 >= x.from && $0 <= x.to }.map { ($0, $0 >= 1000 ? "\(Int($0 / 1000))k" : cFormat("%g", $0)) }
             let name = "\(record.file) channel \(channel.channel)"
             let panel = PlotPanel(left: 80, top: 70 + rowHeight * Double(row), width: 780, height: 280, x: x,
                                   y: .linear(from: hi, to: lo, step: 10, label: "Band level (dB SPL)"),
-                                  title: "\(record.file) — channel \(channel.channel): overall Leq \(String(format: "%.1f", channel.overallLeqDB)) dB SPL")
+                                  title: "\(record.file) — channel \(channel.channel): overall Leq \(cFormat("%.1f", channel.overallLeqDB)) dB SPL")
             panel.drawAxes(&svg)
             let upper = bands.map { panel.point($0.centerHz, $0.l10DB) }, lower = bands.reversed().map { panel.point($0.centerHz, $0.l90DB) }
             svg.polygon(upper + lower, fill: "#1f77b4", opacity: 0.22, cssClass: "l10-l90")

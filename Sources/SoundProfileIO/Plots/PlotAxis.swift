@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// One axis of a plot: its range, scale and label.
 public struct PlotAxis: Sendable {
@@ -39,7 +48,7 @@ public struct PlotAxis: Sendable {
         let lo = min(from, to), hi = max(from, to)
         var ticks: [(Double, String)] = []
         var v = (lo / step).rounded(.up) * step
-        while v <= hi + 1e-9 { ticks.append((v, String(format: "%g", abs(v) < 1e-9 ? 0 : v))); v += step }
+        while v <= hi + 1e-9 { ticks.append((v, cFormat("%g", abs(v) < 1e-9 ? 0 : v))); v += step }
         return PlotAxis(from: from, to: to, label: label, ticks: ticks)
     }
 }

@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A self-contained SVG document built element by element: no scripts, no external fonts, images
 /// or style sheets (text uses the generic `sans-serif` family), so it opens the same in a browser,
@@ -114,5 +123,5 @@ public enum MarkerShape: Sendable {
 func n(_ x: Double) -> String {
     let r = (x * 100).rounded() / 100
     if r == r.rounded() && abs(r) < 1e9 { return String(Int(r)) }
-    return String(format: "%.2f", r)
+    return cFormat("%.2f", r)
 }

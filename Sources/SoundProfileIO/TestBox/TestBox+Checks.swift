@@ -1,5 +1,14 @@
 import SoundProfileDSP
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 extension TestBox {
     /// The checks of a report: the user's tolerances ("fitting") and this project's pod-path limits
@@ -15,7 +24,7 @@ extension TestBox {
                                 pass: values.allSatisfy(\.pass)))
         }
         let r = tolerances.responseDB
-        let rText = "±" + String(format: "%.1f", r) + " dB"
+        let rText = "±" + cFormat("%.1f", r) + " dB"
         for curve in report.insertionGain {
             let bands = curve.bands.filter(\.checked)
             let name = "insertion gain, LTASS \(Int(curve.speechDBSPL)) dB SPL"
@@ -49,11 +58,11 @@ extension TestBox {
             [(ar.attackMilliseconds, "\(fmtMs(ar.attackMilliseconds)) measured", abs(ar.attackMilliseconds / ar.fittedAttackMilliseconds - 1) * 100 <= t)])
         add("release time (ANSI S3.22, 2 kHz)", "fitting", "±\(Int(t)) % of \(fmtMs(ar.fittedReleaseMilliseconds))", "ms",
             [(ar.releaseMilliseconds, "\(fmtMs(ar.releaseMilliseconds)) measured", abs(ar.releaseMilliseconds / ar.fittedReleaseMilliseconds - 1) * 100 <= t)])
-        add("THD at 70 dB SPL", "fitting", "≤ " + String(format: "%g", tolerances.maximumTHDPercent) + " %", "%", report.distortion.map {
+        add("THD at 70 dB SPL", "fitting", "≤ " + cFormat("%g", tolerances.maximumTHDPercent) + " %", "%", report.distortion.map {
             ($0.thdPercent, "\(Int($0.frequencyHz)) Hz", $0.thdPercent <= tolerances.maximumTHDPercent)
         }, upperLimit: true)
         return checks
     }
 
-    private func fmtMs(_ x: Double) -> String { String(format: "%.1f ms", x) }
+    private func fmtMs(_ x: Double) -> String { cFormat("%.1f ms", x) }
 }

@@ -1,5 +1,14 @@
 public import SoundProfileDSP
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A virtual hearing-aid test box (after ANSI S3.22 / IEC 60118-0): it runs the real
 /// ``ProfileProcessor`` on pure tones and LTASS-shaped noise and measures the output, so what it

@@ -1,5 +1,14 @@
 public import SoundProfileDSP
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The test signals and measurements of the virtual test box: pure tones, LTASS-shaped noise, a
 /// Welch spectrum, and single-frequency DFTs. Deterministic (seeded), so a verification sheet is

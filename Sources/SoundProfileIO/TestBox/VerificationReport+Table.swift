@@ -1,5 +1,14 @@
 import SoundProfileDSP
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 extension VerificationReport {
     /// True when every check of `kind` passed ("fitting" or "pod-path").
@@ -9,16 +18,16 @@ extension VerificationReport {
     /// The verification sheet as text for reading: the measurements per frequency, then every
     /// check with its limit, worst value and PASS/FAIL. Levels in dB SPL, gains in dB.
     public func table() -> String {
-        func f1(_ x: Double) -> String { String(format: "%.1f", abs(x) < 0.05 ? 0 : x) }  // no "-0.0"
-        func signed(_ x: Double) -> String { String(format: "%+.1f", abs(x) < 0.05 ? 0 : x) }
+        func f1(_ x: Double) -> String { cFormat("%.1f", abs(x) < 0.05 ? 0 : x) }  // no "-0.0"
+        func signed(_ x: Double) -> String { cFormat("%+.1f", abs(x) < 0.05 ? 0 : x) }
         func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : String(repeating: " ", count: n - s.count) + s }
         func padRight(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
-        func hz(_ f: Double) -> String { f >= 1000 ? String(format: f.truncatingRemainder(dividingBy: 1000) < 1 ? "%.0fk" : "%.2gk", f / 1000) : String(Int(f.rounded())) }
+        func hz(_ f: Double) -> String { f >= 1000 ? cFormat(f.truncatingRemainder(dividingBy: 1000) < 1 ? "%.0fk" : "%.2gk", f / 1000) : String(Int(f.rounded())) }
         var out = ""
         out += "Test box: \(preset) (\(Int(sampleRate)) Hz), \(ear) ear, rule \(rule), full scale \(f1(fullScaleDBSPL)) dB SPL"
         out += refitted ? ", profile refitted into the preset's channels\n" : "\n"
-        out += "Latency \(latency.samples) samples (\(String(format: "%.2f", latency.milliseconds)) ms); group delay "
-        out += groupDelay.map { "\(hz($0.frequencyHz)) Hz \(String(format: "%.2f", $0.milliseconds)) ms" }.joined(separator: ", ") + "\n\n"
+        out += "Latency \(latency.samples) samples (\(cFormat("%.2f", latency.milliseconds)) ms); group delay "
+        out += groupDelay.map { "\(hz($0.frequencyHz)) Hz \(cFormat("%.2f", $0.milliseconds)) ms" }.joined(separator: ", ") + "\n\n"
 
         out += "Tone sweeps (output at the tone's frequency, dB SPL; gain and prescribed gain, dB)\n"
         out += ["Hz", "OSPL90", "MPO", "gain@50", "presc", "gain@60", "presc"].enumerated().map { pad($1, $0 == 0 ? 6 : 8) }.joined() + "\n"
@@ -46,13 +55,13 @@ extension VerificationReport {
         let ar = attackRelease
         out += "\nAttack/release at \(hz(ar.frequencyHz)) Hz, \(Int(ar.lowDBSPL))↔\(Int(ar.highDBSPL)) dB SPL (ANSI S3.22): attack "
         out += "\(f1(ar.attackMilliseconds)) ms (fitted \(f1(ar.fittedAttackMilliseconds))), release \(f1(ar.releaseMilliseconds)) ms (fitted \(f1(ar.fittedReleaseMilliseconds)))\n"
-        out += "THD at 70 dB SPL: " + distortion.map { "\(Int($0.frequencyHz)) Hz \(String(format: "%.2f", $0.thdPercent)) %" }.joined(separator: ", ") + "\n\n"
+        out += "THD at 70 dB SPL: " + distortion.map { "\(Int($0.frequencyHz)) Hz \(cFormat("%.2f", $0.thdPercent)) %" }.joined(separator: ", ") + "\n\n"
 
         out += "Checks\n"
         let width = max(34, (checks.map(\.name.count).max() ?? 0) + 1)
         out += padRight("check", width) + padRight("kind", 10) + padRight("limit", 30) + padRight("worst", 36) + "result\n"
         for c in checks {
-            let worst = (c.unit == "ms" ? c.worstAt : "\(c.worst >= 0 && c.unit == "dB" ? "+" : "")\(String(format: "%.2f", c.worst)) \(c.unit) at \(c.worstAt)")
+            let worst = (c.unit == "ms" ? c.worstAt : "\(c.worst >= 0 && c.unit == "dB" ? "+" : "")\(cFormat("%.2f", c.worst)) \(c.unit) at \(c.worstAt)")
             out += padRight(c.name, width) + padRight(c.kind, 10) + padRight(c.limit, 30) + padRight(worst, 36) + (c.pass ? "PASS" : "FAIL") + "\n"
         }
         out += "Fitting checks: \(passes(kind: "fitting") ? "PASS" : "FAIL"); pod-path checks: \(passes(kind: "pod-path") ? "PASS" : "FAIL")\n"

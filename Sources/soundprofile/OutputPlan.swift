@@ -1,0 +1,108 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import SoundProfileIO
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Where `process` writes each input, checked before anything is written: no output is an
+/// input, no two inputs share an output, and no existing file is replaced unless asked.
+struct OutputPlan {
+    /// The output path of each input, in input order: `<outputDir>/<stem>.<extension>`.
+    let paths: [String]
+
+    /// Plans the outputs and refuses the whole run when one is unsafe.
+    /// - Parameters:
+    ///   - inputs: The input files as given.
+    ///   - outputDir: The output folder as given (it may not exist yet).
+    ///   - fileExtension: The outputs' extension, without the dot.
+    ///   - overwrite: Whether an existing output (never an input) may be replaced.
+    /// - Throws: ``CLIError`` after printing every conflict (one line each, naming the files).
+    init(inputs: [String], outputDir: String, fileExtension: String, overwrite: Bool) throws {
+        let base = outputDir.hasSuffix("/") && outputDir.count > 1 ? String(outputDir.dropLast()) : outputDir
+        paths = inputs.map { input in
+            let stem = input == StandardInput.name ? "stdin" : PathText.stem(input)  // `-`: standard input
+            return base + "/" + stem + "." + fileExtension
+        }
+        let inputIdentities = inputs.map { FileIdentity(path: $0) }
+        var problems: [(subject: String, reason: String)] = []
+        var claimed: [String: Int] = [:]  // resolved output path → the first input written there
+        for (i, output) in paths.enumerated() {
+            let resolvedOutput = resolvedPath(output)
+            if let first = claimed[resolvedOutput] {
+                let sameInput = inputIdentities[first] != nil && inputIdentities[first] == inputIdentities[i]
+                problems.append((inputs[i], sameInput
+                    ? "is given more than once (also as \(inputs[first]))"
+                    : "would be written to \(output), as \(inputs[first]) is; process them into separate --output-dir folders"))
+                continue
+            }
+            claimed[resolvedOutput] = i
+            let outputIdentity = FileIdentity(path: output)
+            if let j = inputs.indices.first(where: { j in
+                resolvedPath(inputs[j]) == resolvedOutput || (outputIdentity != nil && inputIdentities[j] == outputIdentity)
+            }) {
+                problems.append((inputs[i], j == i
+                    ? "the output \(output) would be this input itself; choose another --output-dir"
+                    : "the output \(output) would be the input \(inputs[j]); choose another --output-dir"))
+                continue
+            }
+            if PathText.exists(output) {
+                if PathText.isDirectory(output) {
+                    problems.append((output, "is a folder, so the output of \(inputs[i]) cannot be written there"))
+                } else if !overwrite {
+                    problems.append((output, "exists already (the output of \(inputs[i])); use --overwrite to replace it"))
+                }
+            }
+        }
+        guard problems.isEmpty else {
+            for problem in problems { reportError("process", problem.subject, problem.reason) }
+            throw CLIError(nil, "nothing was written: \(problems.count) output\(problems.count == 1 ? " was" : "s were") refused")
+        }
+    }
+}
+
+/// The device and inode of an existing file (after symbolic links), so two names of one file
+/// (a hard link, a symbolic link, `a/../x.wav`) compare equal.
+struct FileIdentity: Equatable {
+    var device: UInt64
+    var inode: UInt64
+
+    /// Nil when nothing exists at `path`.
+    init?(path: String) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+    }
+}
+
+/// `path` made absolute with every symbolic link resolved, as far as it exists: the existing
+/// part through realpath(3), the rest appended as given (normalised).
+func resolvedPath(_ path: String) -> String {
+    let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+    let standard = PathText.standardized(absolute)
+    if let real = realpath(standard, nil) {
+        defer { free(real) }
+        return String(cString: real)
+    }
+    let parent = PathText.deletingLastComponent(standard)
+    guard parent != standard, !parent.isEmpty else { return standard }
+    return PathText.appending(PathText.lastComponent(standard), to: resolvedPath(parent))
+}
+
+/// Throws when `output` is one of `inputs` (after resolving symbolic links, or the same file
+/// under another name): `fit --output`, `plot --output` and `verify --plot` never write over
+/// the file they read.
+/// - Throws: ``CLIError`` naming the output.
+func refuseWritingOverInput(_ output: String, inputs: [String]) throws {
+    let identity = FileIdentity(path: output)
+    for input in inputs where resolvedPath(input) == resolvedPath(output) || (identity != nil && FileIdentity(path: input) == identity) {
+        throw CLIError(output, "is the input \(input); write the output to another file")
+    }
+}
