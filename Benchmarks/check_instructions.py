@@ -33,6 +33,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from budget_report import report  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -72,7 +75,7 @@ def main():
         listing = subprocess.run([binary, "list"], capture_output=True, text=True, check=True).stdout
         periods = dict(line.rsplit("\t", 1) for line in listing.splitlines() if "\t" in line)
 
-        rows, failures = [], []
+        rows, units = [], {}
         for b in budgets:
             case = b["case"]
             if case not in periods:
@@ -83,23 +86,10 @@ def main():
             long = collected(binary, case, 3 * period, work)
             per_op = (long - short) / (2 * period)
             limit = b["maxInstructions"] / args.tighten
-            ok = per_op <= limit
-            rows.append((b["id"], per_op, limit, ok))
-            if not ok:
-                failures.append(f"budget '{b['id']}' exceeded: {per_op:,.0f} instructions per {b['unit']} > {limit:,.0f} "
-                                f"(over by {per_op - limit:,.0f}, +{100 * (per_op / limit - 1):.1f} %)")
+            rows.append((b["id"], per_op, limit))
+            units[b["id"]] = b["unit"]
 
-    width = max(len(r[0]) for r in rows) if rows else 10
-    suffix = f" (budgets divided by {args.tighten:g})" if args.tighten != 1 else ""
-    print(f"{'budget':{width}s} {'instructions':>13s} {'budget':>10s}  result{suffix}")
-    for name, per_op, limit, ok in rows:
-        print(f"{name:{width}s} {per_op:13,.0f} {limit:10,.0f}  {'ok' if ok else 'OVER'}")
-    if failures:
-        print()
-        for f in failures:
-            print("FAIL " + f)
-        sys.exit(1)
-    print(f"all {len(rows)} instruction budgets hold")
+    report(rows, args.tighten, "instruction", per=units)
 
 
 if __name__ == "__main__":

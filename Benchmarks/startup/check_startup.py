@@ -30,6 +30,9 @@ import sys
 import tempfile
 import wave
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from budget_report import report  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 
@@ -91,7 +94,7 @@ def main():
         run([binary, "fit", "--audiogram", os.path.join(ROOT, "Fixtures/audiograms/N3.json"), "--preset", "pod16k",
              "--output", profile], env)
 
-        rows, failures = [], []
+        rows = []
         for b in budgets:
             argv = [a.replace("{work}", work) for a in b["command"]]
             if b.get("fresh"):
@@ -100,23 +103,9 @@ def main():
             if b.get("fresh"):
                 shutil.rmtree(os.path.join(work, b["fresh"]), ignore_errors=True)
             n = counted(binary, argv, env, work, shim)
-            limit = b["maxInstructions"] / args.tighten
-            rows.append((b["id"], n, limit, n <= limit))
-            if n > limit:
-                failures.append(f"budget '{b['id']}' exceeded: {n:,} instructions > {limit:,.0f} "
-                                f"(over by {n - limit:,.0f}, +{100 * (n / limit - 1):.1f} %)")
+            rows.append((b["id"], n, b["maxInstructions"] / args.tighten))
 
-    width = max(len(r[0]) for r in rows)
-    suffix = f" (budgets divided by {args.tighten:g})" if args.tighten != 1 else ""
-    print(f"{'budget':{width}s} {'instructions':>13s} {'budget':>12s}  result{suffix}")
-    for name, n, limit, ok in rows:
-        print(f"{name:{width}s} {n:13,} {limit:12,.0f}  {'ok' if ok else 'OVER'}")
-    if failures:
-        print()
-        for f in failures:
-            print("FAIL " + f)
-        sys.exit(1)
-    print(f"all {len(rows)} start-up budgets hold")
+    report(rows, args.tighten, "start-up")
 
 
 if __name__ == "__main__":

@@ -161,7 +161,9 @@ public final class AudioFileReader {
         let n = log.withUnsafeMutableBufferPointer { sf_command(h, Int32(SFC_GET_LOG_INFO), $0.baseAddress, Int32($0.count)) }
         guard n > 0 else { return nil }
         let text = String(decoding: log.prefix(Int(n)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        for line in text.split(separator: "\n") where line.contains("should be") {
+        // A plain byte search: `StringProtocol.contains(_:)` goes through the regex library,
+        // whose first use costs half a million instructions of dynamic casts.
+        for line in text.split(separator: "\n") where line.utf8.containsBytes("should be".utf8) {
             return line.trimmedBlanks
         }
         return nil

@@ -27,7 +27,7 @@ package struct FFTWisdomCache {
     private var loaded: String = ""
 
     /// Reads the cache (if any) and gives its wisdom to FFTW.
-    package static func load(environment: [String: String] = ProcessInfo.processInfo.environment) -> FFTWisdomCache {
+    package static func load(environment: [String: String] = FFTWisdomCache.environment()) -> FFTWisdomCache {
         var cache = FFTWisdomCache(path: location(environment: environment))
         guard let path = cache.path, let data = FileManager.default.contents(atPath: path), data.count < 1 << 22 else {
             return cache
@@ -47,6 +47,16 @@ package struct FFTWisdomCache {
         let temporary = (folder.isEmpty ? "." : folder) + "/.fftw-wisdom.\(getpid()).tmp"
         guard FileManager.default.createFile(atPath: temporary, contents: Data(now.utf8)) else { return }
         if rename(temporary, path) != 0 { unlink(temporary) }
+    }
+
+    /// The three variables the cache location depends on, read with getenv(3): copying the
+    /// whole environment (`ProcessInfo.environment`) costs more than reading the cache.
+    package static func environment() -> [String: String] {
+        var result: [String: String] = [:]
+        for name in ["SOUNDPROFILE_FFTW_WISDOM", "XDG_CACHE_HOME", "HOME"] {
+            if let value = getenv(name) { result[name] = String(cString: value) }
+        }
+        return result
     }
 
     /// Where the cache lives for `environment`, or nil for none.

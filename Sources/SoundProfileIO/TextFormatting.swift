@@ -104,6 +104,19 @@ package enum PathText {
     }
 }
 
+extension Collection where Element == UInt8 {
+    /// Whether `needle` occurs in these bytes (a plain search, for short texts).
+    package func containsBytes(_ needle: some Collection<UInt8>) -> Bool {
+        guard let first = needle.first else { return true }
+        var start = startIndex
+        while let hit = self[start...].firstIndex(of: first) {
+            if self[hit...].starts(with: needle) { return true }
+            start = index(after: hit)
+        }
+        return false
+    }
+}
+
 extension StringProtocol {
     /// The text without leading and trailing spaces and tabs (what Foundation's
     /// `trimmingCharacters(in: .whitespaces)` removes from the ASCII text this project reads).
@@ -172,22 +185,35 @@ package struct FileOutput: Sendable {
 private func systemWrite(_ fd: Int32, _ bytes: UnsafePointer<UInt8>, _ count: Int) -> Int { write(fd, bytes, count) }
 private func systemClose(_ fd: Int32) -> Int32 { close(fd) }
 
-/// A person-readable reason for a file-system error: the C library's text for POSIX errors and
-/// the usual wording for Foundation's file errors, never a type dump.
+/// A person-readable reason for a file-system error, never a type dump: the POSIX error (or the
+/// one beneath a Foundation file error) in words, else the usual wording for Foundation's file
+/// error codes.
 package func fileErrorReason(_ error: any Error) -> String {
-    if let posix = error as? POSIXError { return String(cString: strerror(posix.code.rawValue)) }
+    var code: Int32?
+    if let posix = error as? POSIXError { code = posix.code.rawValue }
+    if let cocoa = error as? CocoaError, let underlying = cocoa.underlying as? POSIXError { code = underlying.code.rawValue }
+    if let code {
+        switch code {
+        case ENOENT: return "not found (no such file or folder)"
+        case EACCES, EPERM: return "permission denied"
+        case EISDIR: return "is a folder, not a file"
+        case ENOTDIR: return "a part of the path is not a folder"
+        case ENOSPC: return "no space left on the device"
+        case EROFS: return "the file system is read-only"
+        default: return String(cString: strerror(code))
+        }
+    }
     if let cocoa = error as? CocoaError {
         switch cocoa.code {
-        case .fileNoSuchFile, .fileReadNoSuchFile: return "no such file"
+        case .fileNoSuchFile, .fileReadNoSuchFile: return "not found (no such file or folder)"
         case .fileReadNoPermission, .fileWriteNoPermission: return "permission denied"
         case .fileWriteOutOfSpace: return "no space left on the device"
-        case .fileWriteFileExists: return "the file exists"
+        case .fileWriteVolumeReadOnly: return "the file system is read-only"
+        case .fileWriteFileExists: return "exists already"
         case .fileReadCorruptFile: return "the file is damaged or not in the expected format"
         case .fileReadInapplicableStringEncoding: return "the file is not UTF-8 text"
         case .fileReadTooLarge: return "the file is too large"
-        default:
-            if let underlying = cocoa.underlying as? POSIXError { return String(cString: strerror(underlying.code.rawValue)) }
-            return "file error \(cocoa.code.rawValue)"
+        default: return "file error \(cocoa.code.rawValue)"
         }
     }
     return String(describing: error)

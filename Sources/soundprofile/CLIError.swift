@@ -122,33 +122,7 @@ enum CLIMessage {
 
     /// A file-system failure in words ("not found", "permission denied", "is a directory", …),
     /// from the POSIX error beneath a Foundation error where there is one.
-    static func fileReason(_ error: any Error) -> String {
-        var code: Int32?
-        if let posix = error as? POSIXError { code = posix.code.rawValue }
-        if let cocoa = error as? CocoaError, let underlying = cocoa.underlying as? POSIXError { code = underlying.code.rawValue }
-        if let code {
-            switch code {
-            case ENOENT: return "not found (no such file or folder)"
-            case EACCES, EPERM: return "permission denied"
-            case EISDIR: return "is a folder, not a file"
-            case ENOTDIR: return "a part of the path is not a folder"
-            case ENOSPC: return "no space left on the device"
-            case EROFS: return "the file system is read-only"
-            default: return String(cString: strerror(code))
-            }
-        }
-        if let cocoa = error as? CocoaError {
-            switch cocoa.code {
-            case .fileNoSuchFile, .fileReadNoSuchFile: return "not found (no such file or folder)"
-            case .fileReadNoPermission, .fileWriteNoPermission: return "permission denied"
-            case .fileWriteOutOfSpace: return "no space left on the device"
-            case .fileWriteVolumeReadOnly: return "the file system is read-only"
-            case .fileWriteFileExists: return "exists already"
-            default: break
-            }
-        }
-        return fileErrorReason(error)
-    }
+    static func fileReason(_ error: any Error) -> String { fileErrorReason(error) }
 }
 
 /// Prints `soundprofile <command>: <subject>: <reason>` on standard error.

@@ -25,10 +25,9 @@ public struct EarProfile: Sendable, Equatable, Codable {
     /// - Throws: ``JSONKeyError`` for a key other than `targets` and `bands`, `DecodingError`
     ///   for a missing key or a value of the wrong type.
     public init(from decoder: any Decoder) throws {
-        try rejectUnknownKeys(decoder, allowed: ["targets", "bands"])
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        targets = try c.decode([TargetGain].self, forKey: .targets)
-        bands = try c.decode([FittedBand].self, forKey: .bands)
+        let c = try strictContainer(decoder, allowed: ["targets", "bands"])
+        targets = try c.decode([TargetGain].self, member: CodingKeys.targets)
+        bands = try c.decode([FittedBand].self, member: CodingKeys.bands)
     }
 
     /// The bands as a layout (IEC nominal labels where the centres are IEC mid frequencies).

@@ -69,9 +69,8 @@ public struct FittedBand: Sendable, Equatable, Codable {
     /// - Throws: ``JSONKeyError`` for a key the band does not have, `DecodingError` for a
     ///   missing key or a value of the wrong type.
     public init(from decoder: any Decoder) throws {
-        try rejectUnknownKeys(decoder, allowed: CodingKeys.allCases.map(\.stringValue))
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        func value(_ key: CodingKeys) throws -> Double { try c.decode(Double.self, forKey: key) }
+        let c = try strictContainer(decoder, allowed: CodingKeys.allCases.map(\.stringValue))
+        func value(_ key: CodingKeys) throws -> Double { try c.decode(Double.self, member: key) }
         self.init(centerHz: try value(.centerHz), lowerHz: try value(.lowerHz), upperHz: try value(.upperHz),
                   gain65DB: try value(.gain65DB), kneepointDBSPL: try value(.kneepointDBSPL),
                   compressionRatio: try value(.compressionRatio), expansionThresholdDBSPL: try value(.expansionThresholdDBSPL),

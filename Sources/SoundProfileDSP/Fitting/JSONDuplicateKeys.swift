@@ -54,6 +54,9 @@ public enum JSONDuplicateKeys {
                     i += 1
                 case UInt8(ascii: "\""):
                     if case .object(var keys, _, true) = stack.last {
+                        // Drop the stack's reference first, so the insert below mutates the set in
+                        // place instead of copying it for every key (copy-on-write).
+                        stack[stack.count - 1] = .array(index: 0)
                         guard let key = readString() else { return nil }
                         if keys.contains(key) {
                             return .duplicate(key: key, object: path())

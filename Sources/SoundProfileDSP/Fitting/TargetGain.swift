@@ -28,10 +28,9 @@ public struct TargetGain: Sendable, Equatable, Codable {
     /// - Throws: ``JSONKeyError`` for a key other than `frequencyHz` and `insertionGainDB`,
     ///   `DecodingError` for a missing key or a value of the wrong type.
     public init(from decoder: any Decoder) throws {
-        try rejectUnknownKeys(decoder, allowed: ["frequencyHz", "insertionGainDB"])
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        frequencyHz = try c.decode(Double.self, forKey: .frequencyHz)
-        insertionGainDB = try c.decode(Double.self, forKey: .insertionGainDB)
+        let c = try strictContainer(decoder, allowed: ["frequencyHz", "insertionGainDB"])
+        frequencyHz = try c.decode(Double.self, member: CodingKeys.frequencyHz)
+        insertionGainDB = try c.decode(Double.self, member: CodingKeys.insertionGainDB)
     }
 }
 

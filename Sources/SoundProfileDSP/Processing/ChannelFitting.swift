@@ -177,7 +177,9 @@ final class ChannelFitting: @unchecked Sendable {
         let norm = (0..<phases).map { phase in
             stride(from: phase == 0 ? 0 : phases - phase, through: 2 * reach * phases, by: phases).reduce(0.0) { $0 + kernel[$1] }
         }
-        var g = (0..<bins).map { t(Double($0)) }
+        // The target on the quarter-bin grid, once (the rounds below read it 10 times).
+        let targetAt = (0...((bins - 1) * phases)).map { t(Double($0) / Double(phases)) }
+        var g = (0..<bins).map { targetAt[$0 * phases] }
         func at(_ j: Int) -> Double {  // the spectrum of a real signal mirrors at DC and at Nyquist
             var j = j
             if j < 0 { j = -j }
@@ -201,10 +203,10 @@ final class ChannelFitting: @unchecked Sendable {
                     let m = k * phases + p
                     guard m >= 0, m <= (bins - 1) * phases else { continue }
                     let w = 1 - abs(Double(p)) / Double(phases)
-                    logRatio += w * log(t(Double(m) / Double(phases)) / response(m))
+                    logRatio += w * log(targetAt[m] / response(m))
                     weight += w
                 }
-                let target = t(Double(k))
+                let target = targetAt[k * phases]
                 next[k] = min(max(g[k] * exp(logRatio / weight), target / 4), target * 4)
             }
             g = next
