@@ -81,7 +81,9 @@ struct TestApp {
 
     static func make(url: String = ":memory:", maxAudioBytes: Int = 1 << 20, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), port: Int = 0,
                      externalIdentity: ExternalIdentityVerifier? = nil) async throws -> some ApplicationProtocol {
-        let store = try await StoreFactory.open(url: url, queryTimeout: .seconds(60))  // behaviour tests, not timing: a full parallel run on 2 cores can starve the 5 s default
+        // Behaviour tests, not timing: a full parallel run on 2 cores can starve the 5 s statement
+        // default and the 0.8 s readiness default (seen: /readyz 503 90 s into a full run).
+        let store = try await StoreFactory.open(url: url, queryTimeout: .seconds(60), readinessTimeout: .seconds(60))
         return buildApplication(
             configuration: ServerConfiguration(host: "127.0.0.1", port: port, maxAudioBytes: maxAudioBytes, logLevel: .warning),
             store: store, signer: await JWTSigner(secret: secret), externalIdentity: externalIdentity, registry: registry
