@@ -70,7 +70,7 @@ public struct FittedBand: Sendable, Equatable, Codable {
     ///   missing key or a value of the wrong type.
     public init(from decoder: any Decoder) throws {
         let c = try strictContainer(decoder, allowed: CodingKeys.allCases.map(\.stringValue))
-        func value(_ key: CodingKeys) throws -> Double { try c.decode(Double.self, member: key) }
+        func value(_ key: CodingKeys) throws -> Double { try c.decode(Double.self, forKey: AnyCodingKey(stringValue: key.stringValue)) }
         self.init(centerHz: try value(.centerHz), lowerHz: try value(.lowerHz), upperHz: try value(.upperHz),
                   gain65DB: try value(.gain65DB), kneepointDBSPL: try value(.kneepointDBSPL),
                   compressionRatio: try value(.compressionRatio), expansionThresholdDBSPL: try value(.expansionThresholdDBSPL),
