@@ -141,10 +141,10 @@ public actor JWKSKeySet {
     /// set is stale or lacks `kid`.
     func keys(kid: String, alg: String) async throws(TokenRefused) -> JWTKeyCollection {
         let now = ContinuousClock.now
-        if let loadedAt, now - loadedAt >= configuration.maximumAge {
-            try? await reload()
-        }
-        if algorithms[kid] == nil, lastAttempt.map({ now - $0 >= configuration.minimumReloadInterval }) ?? true {
+        // Both reasons to reload wait `minimumReloadInterval` after the last attempt, so a
+        // provider that is down is not asked again on every request.
+        let mayReload = lastAttempt.map { now - $0 >= configuration.minimumReloadInterval } ?? true
+        if mayReload, (loadedAt.map { now - $0 >= configuration.maximumAge } ?? false) || algorithms[kid] == nil {
             try? await reload()
         }
         guard let keyAlgorithm = algorithms[kid] else {

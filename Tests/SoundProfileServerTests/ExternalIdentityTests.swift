@@ -270,6 +270,23 @@ func withJWKSFile(_ contents: String, _ body: (String) async throws -> Void) asy
                 try await Self.expect401(client, old, #"token key id "ec-1" is not in"#)
             }
 
+            // A set older than maximumAge is reloaded, but not more often than minimumReloadInterval:
+            // requests in between use the cached keys without asking the provider.
+            let stale = JWKSKeySet(configuration: ExternalIdentityConfiguration(
+                source: .url(try #require(URL(string: "\(base)/jwks.json"))), issuer: TestProvider.issuer, audience: TestProvider.audience,
+                minimumReloadInterval: .seconds(600), maximumAge: .zero))
+            try await stale.reload()
+            let before = served.state.withLock { $0.hits }
+            try await TestApp.run(externalIdentity: ExternalIdentityVerifier(keySet: stale)) { client in
+                let email = "stale-\(UUID().uuidString.prefix(6))@example.com"
+                let user = try await client.user(email)
+                for _ in 0..<3 {
+                    let token = try TestProvider.token(key: TestProvider.rsa2, kid: "rsa-2", email: email)
+                    #expect(try await client.send(.get, "/v1/users/\(user.id)", token: token).status == .ok)
+                }
+            }
+            #expect(served.state.withLock { $0.hits } == before, "no reload within minimumReloadInterval")
+
             let slow = JWKSKeySet(configuration: ExternalIdentityConfiguration(
                 source: .url(try #require(URL(string: "\(base)/slow.json"))), issuer: TestProvider.issuer, audience: TestProvider.audience,
                 fetchTimeout: .milliseconds(500)))
