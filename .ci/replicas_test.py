@@ -10,7 +10,8 @@ SOUNDPROFILE_JWT_SECRET), then checks:
     every write answered 201 is readable through every instance;
   - graceful shutdown under load: 4 writers fit profiles through instance C; SIGTERM to C after
     1.5 s; every request in flight at that moment (sent at least 20 ms before it) completes with
-    201, nothing gets a 5xx, C exits 0 within 10 s, and A and B still answer.
+    201, at least one request sent before SIGTERM is answered 201 after it, nothing gets a 5xx,
+    C exits 0 within 10 s, and A and B still answer.
 Prints the figures; exits 1 when a check fails. Usage: python3 .ci/replicas_test.py [BINARY]
 """
 import base64
@@ -174,8 +175,12 @@ def main():
               f"C exited with {code} after {t_exit - t_term:.2f} s; all statuses {summary}")
         if code != 0:
             failures.append(f"instance C exit status {code}")
-        if not in_flight:
-            failures.append("no request was in flight at SIGTERM (the test proved nothing)")
+        # The proof needs a request the server held when SIGTERM came and still answered 201. A
+        # fit takes a few ms, so on a fast machine every overlapping request may have been sent in
+        # the last 20 ms; one of those answered 201 was read by the server all the same.
+        completed_across = [e for e in in_flight + raced if e[2] == 201]
+        if not completed_across:
+            failures.append("no request sent before SIGTERM was answered after it (the test proved nothing)")
         if any(e[2] != 201 for e in in_flight):
             failures.append("an in-flight request did not complete")
         if any(isinstance(e[2], int) and e[2] >= 500 for e in events):

@@ -1,4 +1,5 @@
 internal import CSndFile
+import Synchronization
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -90,8 +91,15 @@ public final class AudioFileReader {
             throw AudioFileError(path: given, reason: .notAudio, detail: "it is a directory")
         }
         var info = SF_INFO()
-        guard let h = sf_open(path, Int32(SFM_READ), &info) else {
-            let message = String(cString: sf_strerror(nil))
+        // A failed sf_open leaves its reason in libsndfile's one global error slot, which a
+        // failing open on another thread (analyze --jobs) could overwrite before it is read:
+        // open and read the reason under one lock.
+        let (opened, failure) = sndfileOpenLock.withLock { _ -> (OpaquePointer?, String) in
+            let h = sf_open(path, Int32(SFM_READ), &info)
+            return (h, h == nil ? String(cString: sf_strerror(nil)) : "")
+        }
+        guard let h = opened else {
+            let message = failure
             let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
             let reason: AudioFileError.Reason
             if size == 0 || message.lowercased().contains("too short") || message.lowercased().contains("truncat") {
@@ -246,8 +254,13 @@ public final class AudioFileWriter {
         guard sf_format_check(&info) != 0 else {
             throw AudioFileError(path: path, reason: .invalidParameter, detail: "libsndfile cannot write \(encoding.rawValue) at \(sampleRate) Hz with \(channelCount) channels")
         }
-        guard let h = sf_open(temporaryPath, Int32(SFM_WRITE), &info) else {
-            throw AudioFileError(path: path, reason: .writeFailed, detail: "libsndfile: \(String(cString: sf_strerror(nil)))")
+        let temporary = temporaryPath
+        let (opened, failure) = sndfileOpenLock.withLock { _ -> (OpaquePointer?, String) in
+            let h = sf_open(temporary, Int32(SFM_WRITE), &info)
+            return (h, h == nil ? String(cString: sf_strerror(nil)) : "")
+        }
+        guard let h = opened else {
+            throw AudioFileError(path: path, reason: .writeFailed, detail: "libsndfile: \(failure)")
         }
         handle = h
         // Integer encodings: over-range samples saturate instead of wrapping (we also clip and
@@ -350,3 +363,6 @@ public final class AudioFileWriter {
         }
     }
 }
+
+/// Serialises libsndfile's opens with the reading of its global error message.
+private let sndfileOpenLock = Mutex<Void>(())

@@ -23,6 +23,27 @@ import Testing
         #expect(r.stderr.contains("5 of 6 files failed"))
     }
 
+    /// libsndfile keeps a failed open's reason in one global slot: with several jobs, another
+    /// thread's failure must not replace a file's reason (it did, under load, before the opens
+    /// were serialised).
+    @Test func jobsDoNotChangeTheReasonsOfBadFiles() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bad = try FileManager.default.contentsOfDirectory(atPath: CLI.fixture("audio/bad")).sorted()
+        for copy in 0..<12 {
+            for name in bad {
+                try FileManager.default.copyItem(atPath: CLI.fixture("audio/bad/\(name)"), toPath: dir.appendingPathComponent("\(copy)-\(name)").path)
+            }
+        }
+        let one = try CLI.run(["analyze", dir.path, "--jobs", "1", "--format", "jsonl", "--quiet"])
+        #expect(one.status == 1)
+        for _ in 0..<3 {
+            let two = try CLI.run(["analyze", dir.path, "--jobs", "2", "--format", "jsonl", "--quiet"])
+            #expect(two.status == 1)
+            #expect(two.stdout == one.stdout)
+        }
+    }
+
     @Test func jobsDoNotChangeTheOutput() throws {
         let one = try CLI.run(["analyze", CLI.fixture("audio"), "--jobs", "1", "--format", "jsonl", "--quiet"])
         let two = try CLI.run(["analyze", CLI.fixture("audio"), "--jobs", "2", "--format", "jsonl", "--quiet"])
