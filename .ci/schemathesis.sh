@@ -27,7 +27,7 @@ done
 TOKEN=$("$BIN" token create --admin --user "$(python3 -c 'import uuid; print(uuid.uuid4())')" --data-dir "$DATA")
 set +e
 timeout 600 st --config-file .ci/schemathesis.toml run "http://127.0.0.1:$PORT/openapi.yaml" \
-  -H "Authorization: Bearer $TOKEN" --checks all --max-examples "${ST_EXAMPLES:-20}" --workers 2 \
+  -H "Authorization: Bearer $TOKEN" --checks all --max-examples "${ST_EXAMPLES:-20}" --workers 1 \
   --seed "${ST_SEED:-14}" --suppress-health-check all --no-color 2>&1 | grep -vE '^\s*$' | tail -n "${ST_TAIL:-60}"
 status=${PIPESTATUS[0]}
 set -e

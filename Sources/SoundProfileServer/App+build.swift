@@ -35,11 +35,12 @@ public func buildApplication(
     configuration: ServerConfiguration,
     store: SQLStore,
     signer: JWTSigner,
+    externalIdentity: ExternalIdentityVerifier? = nil,
     registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
 ) -> some ApplicationProtocol {
     var logger = Logger(label: "soundprofile.server")
     logger.logLevel = configuration.logLevel
-    let router = buildRouter(repository: store, signer: signer, registry: registry, maxAudioBytes: configuration.maxAudioBytes,
+    let router = buildRouter(repository: store, signer: signer, externalIdentity: externalIdentity, registry: registry, maxAudioBytes: configuration.maxAudioBytes,
                              maxConcurrentAnalyses: configuration.maxConcurrentAnalyses,
                              listeningAddress: "\(configuration.host):\(configuration.port)")
     var app = Application(
@@ -55,10 +56,12 @@ public func buildApplication(
     return app
 }
 
-/// The router: ops endpoints open, `/v1` behind bearer JWTs.
+/// The router: ops endpoints open, `/v1` behind bearer JWTs (the service's own HS256 tokens and,
+/// when `externalIdentity` is given, RS256/ES256 tokens from that OpenID Connect provider).
 public func buildRouter(
     repository: any SoundProfileRepository,
     signer: JWTSigner,
+    externalIdentity: ExternalIdentityVerifier? = nil,
     registry: PrometheusCollectorRegistry,
     maxAudioBytes: Int = 32 << 20,
     maxConcurrentAnalyses: Int = ServerConfiguration.defaultMaxConcurrentAnalyses,
@@ -72,7 +75,8 @@ public func buildRouter(
     router.add(middleware: ErrorMiddleware())
 
     OpsRoutes(repository: repository, registry: registry, listeningAddress: listeningAddress).add(to: router)
-    let v1 = router.group("v1").add(middleware: JWTAuthenticator(signer: signer))
+    let v1 = router.group("v1").add(middleware: JWTAuthenticator(
+        authenticator: BearerAuthenticator(signer: signer, external: externalIdentity, repository: repository)))
     APIRoutes(repository: repository, maxAudioBytes: maxAudioBytes, analyses: AnalysisLimiter(limit: maxConcurrentAnalyses)).add(to: v1)
     // Last, so it wraps only the not-found responder: known path, other method → 405 + Allow.
     router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes.map { ($0.path.description, $0.method.rawValue) }))

@@ -1,74 +1,129 @@
 public import Foundation
 import Crypto
+import JWTKit
+import Synchronization
 
-/// HS256 JSON Web Tokens (RFC 7519), just what the service needs: sign and verify with one
-/// shared secret, claims `sub` (user id), `admin`, `iat`, `exp`.
+/// The service's own bearer tokens: HS256 JSON Web Tokens (RFC 7519) signed and verified with
+/// jwt-kit and one shared secret. Claims: `sub` (user id), `admin`, `iat`, `exp`, optional `nbf`.
+/// Tokens made by earlier versions (`{"alg":"HS256","typ":"JWT"}`, the same claims) stay valid.
 public struct JWTSigner: Sendable {
-    private let key: SymmetricKey
+    private let keys: JWTKeyCollection
+    private let verified = VerifiedTokens()
 
-    public init(secret: some DataProtocol) {
-        self.key = SymmetricKey(data: Array(secret))
+    /// `secret`: at least ``JWTSecret/minimumBytes`` bytes (``JWTSecret/load(dataDirectory:environment:)`` checks).
+    public init(secret: some DataProtocol) async {
+        let keys = JWTKeyCollection()
+        await keys.add(hmac: HMACKey(from: Array(secret)), digestAlgorithm: .sha256)
+        self.keys = keys
     }
 
-    public struct Claims: Codable, Sendable, Equatable {
-        public var sub: String
-        public var admin: Bool
-        public var iat: Int
-        public var exp: Int
+    /// Tokens already verified, with their identity and expiry: a client sends the same token
+    /// with every request, so its signature and claims are checked once, not per request. Only
+    /// the exact token string hits (signature included), and only until its `exp`. Bounded: when
+    /// full it starts over.
+    final class VerifiedTokens: Sendable {
+        static let capacity = 4096
+        private let entries = Mutex<[String: (identity: Identity, expires: Date)]>([:])
+
+        func identity(_ token: String, now: Date) -> Identity? {
+            entries.withLock { entries in
+                guard let entry = entries[token] else { return nil }
+                guard now < entry.expires else {
+                    entries[token] = nil
+                    return nil
+                }
+                return entry.identity
+            }
+        }
+
+        func insert(_ token: String, _ identity: Identity, expires: Date) {
+            entries.withLock { entries in
+                if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
+                entries[token] = (identity, expires)
+            }
+        }
+    }
+
+    /// The claims of a service token.
+    struct Claims: JWTPayload {
+        var sub: SubjectClaim
+        var admin: Bool
+        var iat: IssuedAtClaim
+        var exp: ExpirationClaim
         /// Not before (optional): the token is refused until this time.
-        public var nbf: Int?
+        var nbf: NotBeforeClaim?
+
+        /// Times are checked by ``JWTSigner/verify(_:now:)`` (with leeway and a clock the tests set).
+        func verify(using algorithm: some JWTAlgorithm) async throws {}
     }
 
     /// Clock skew tolerated between the issuer and this service, in seconds, for `iat` and `nbf`.
     public static let leewaySeconds = 60
 
     /// Makes a token for `userId`, valid for `lifetime` seconds from now.
-    public func token(userId: UUID, admin: Bool, lifetime: TimeInterval = 30 * 24 * 3600, now: Date = Date()) throws -> String {
-        let header = Self.base64url(Data(#"{"alg":"HS256","typ":"JWT"}"#.utf8))
-        let issued = Int(now.timeIntervalSince1970)
-        let claims = Claims(sub: userId.uuidString.lowercased(), admin: admin, iat: issued, exp: issued + Int(lifetime), nbf: nil)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        let payload = Self.base64url(try encoder.encode(claims))
-        let signingInput = "\(header).\(payload)"
-        let signature = HMAC<SHA256>.authenticationCode(for: Data(signingInput.utf8), using: key)
-        return "\(signingInput).\(Self.base64url(Data(signature)))"
+    public func token(userId: UUID, admin: Bool, lifetime: TimeInterval = 30 * 24 * 3600, now: Date = Date()) async throws -> String {
+        let issued = now.timeIntervalSince1970.rounded(.down)
+        let claims = Claims(
+            sub: SubjectClaim(value: userId.uuidString.lowercased()), admin: admin,
+            iat: IssuedAtClaim(value: Date(timeIntervalSince1970: issued)),
+            exp: ExpirationClaim(value: Date(timeIntervalSince1970: issued + lifetime.rounded(.down))), nbf: nil
+        )
+        return try await keys.sign(claims)
     }
 
-    /// The identity a token proves, or nil when it is malformed, not HS256, wrongly signed,
-    /// expired, issued in the future (`iat`) or not yet valid (`nbf`); `iat` and `nbf` are
-    /// checked with ``leewaySeconds`` of clock skew. The signature is checked (in constant time)
-    /// before anything else is trusted.
-    public func verify(_ token: String, now: Date = Date()) -> Identity? {
-        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3,
-              let headerData = Self.decode(parts[0]),
-              let payloadData = Self.decode(parts[1]),
-              let signature = Self.decode(parts[2])
-        else { return nil }
-        let signingInput = Data("\(parts[0]).\(parts[1])".utf8)
-        guard HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: signingInput, using: key) else { return nil }
-        struct Header: Decodable { var alg: String }
-        guard (try? JSONDecoder().decode(Header.self, from: headerData))?.alg == "HS256",
-              let claims = try? JSONDecoder().decode(Claims.self, from: payloadData),
-              case let seconds = Int(now.timeIntervalSince1970),
-              claims.exp > seconds,
-              claims.iat <= seconds + Self.leewaySeconds,
-              (claims.nbf ?? .min) <= seconds + Self.leewaySeconds,
-              let userId = UUID(uuidString: claims.sub)
-        else { return nil }
-        return Identity(userId: userId, isAdmin: claims.admin)
+    /// The identity a token proves. Refused (with the reason) when it is malformed, not HS256,
+    /// wrongly signed, expired, issued in the future (`iat`) or not yet valid (`nbf`); `iat` and
+    /// `nbf` are checked with ``leewaySeconds`` of clock skew. jwt-kit checks the signature (in
+    /// constant time) before the claims are decoded.
+    public func verify(_ token: String, now: Date = Date()) async throws(TokenRefused) -> Identity {
+        if let identity = verified.identity(token, now: now) { return identity }
+        let claims: Claims
+        do {
+            claims = try await keys.verify(token, as: Claims.self)
+        } catch {
+            throw TokenRefused(jwtError: error)
+        }
+        let leeway = TimeInterval(Self.leewaySeconds)
+        guard now < claims.exp.value else { throw TokenRefused("token expired at \(TokenRefused.format(claims.exp.value))") }
+        guard claims.iat.value <= now.addingTimeInterval(leeway) else {
+            throw TokenRefused("token is issued in the future (iat \(TokenRefused.format(claims.iat.value)))")
+        }
+        if let nbf = claims.nbf, nbf.value > now.addingTimeInterval(leeway) {
+            throw TokenRefused("token is not valid before \(TokenRefused.format(nbf.value))")
+        }
+        guard let userId = UUID(uuidString: claims.sub.value) else {
+            throw TokenRefused("token subject is not a user id (UUID)")
+        }
+        let identity = Identity(userId: userId, isAdmin: claims.admin)
+        verified.insert(token, identity, expires: claims.exp.value)
+        return identity
+    }
+}
+
+/// Why a bearer token was refused: the text of the 401 response. It never repeats the token.
+public struct TokenRefused: Error, CustomStringConvertible, Equatable {
+    public var reason: String
+    public init(_ reason: String) { self.reason = reason }
+    public var description: String { reason }
+
+    /// jwt-kit's errors, in words a client can act on.
+    init(jwtError error: any Error) {
+        guard let jwt = error as? JWTError else {
+            self.init("malformed token")
+            return
+        }
+        switch jwt.errorType {
+        case .signatureVerificationFailed: self.init("token signature does not verify")
+        case .malformedToken, .invalidBool, .invalidHeaderField: self.init("malformed token (expected three base64url parts: header.payload.signature)")
+        case .claimVerificationFailure: self.init("token claim refused: \(jwt.reason ?? "invalid")")
+        case .unsupportedAlgorithm, .signingAlgorithmFailure, .unsupportedCurve:
+            self.init("token algorithm does not fit its key")
+        default: self.init("token refused (\(jwt.reason ?? String(describing: jwt.errorType)))")
+        }
     }
 
-    static func base64url(_ data: Data) -> String {
-        data.base64EncodedString().replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
-
-    static func decode(_ text: Substring) -> Data? {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        return Data(base64Encoded: base64)
+    static func format(_ date: Date) -> String {
+        date.formatted(.iso8601)
     }
 }
 

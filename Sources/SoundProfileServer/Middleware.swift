@@ -2,12 +2,13 @@ import Hummingbird
 import Foundation
 import Prometheus
 import HTTPTypes
+import SoundProfileStore
 
-/// Verifies `Authorization: Bearer <jwt>` and sets the caller's identity; 401 when missing
-/// or invalid. The token itself is never logged.
+/// Verifies `Authorization: Bearer <jwt>` and sets the caller's identity; 401 with the reason
+/// when missing or refused. The token itself is never logged.
 struct JWTAuthenticator: RouterMiddleware {
     typealias Context = AppRequestContext
-    let signer: JWTSigner
+    let authenticator: BearerAuthenticator
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization] else {
@@ -17,13 +18,66 @@ struct JWTAuthenticator: RouterMiddleware {
         guard header.count > prefix.count, header.prefix(prefix.count).lowercased() == prefix else {
             throw APIError.unauthorized("expected Authorization: Bearer <token>")
         }
-        guard let identity = signer.verify(String(header.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces)) else {
-            throw APIError.unauthorized("invalid or expired token")
+        let identity: Identity
+        do {
+            identity = try await authenticator.identity(String(header.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces))
+        } catch let refused as TokenRefused {
+            throw APIError.unauthorized(refused.reason)
         }
         var context = context
         context.identity = identity
         context.logger[metadataKey: "user_id"] = "\(identity.userId.uuidString.lowercased())"
         return try await next(request, context)
+    }
+}
+
+/// Chooses the verifier by the token's `alg`: HS256 is the service's own token
+/// (``JWTSigner``); RS256 and ES256 come from the identity provider configured with `--jwks`
+/// (``ExternalIdentityVerifier``), and need a `kid`.
+struct BearerAuthenticator: Sendable {
+    let signer: JWTSigner
+    let external: ExternalIdentityVerifier?
+    let repository: any SoundProfileRepository
+
+    init(signer: JWTSigner, external: ExternalIdentityVerifier?, repository: any SoundProfileRepository) {
+        self.signer = signer
+        self.external = external
+        self.repository = repository
+    }
+
+    struct Header: Decodable {
+        var alg: String?
+        var kid: String?
+    }
+
+    func identity(_ token: String) async throws -> Identity {
+        guard let dot = token.utf8.firstIndex(of: UInt8(ascii: ".")),
+              let headerBytes = Base64URL.decode(token.utf8[..<dot]),
+              let header = try? JSONDecoder().decode(Header.self, from: headerBytes)
+        else { throw TokenRefused("malformed token (expected three base64url parts: header.payload.signature)") }
+        switch header.alg {
+        case "HS256"?:
+            return try await signer.verify(token)
+        case let alg? where JWKSKeySet.algorithms.contains(alg):
+            guard let external else {
+                throw TokenRefused("token algorithm \(alg) needs an identity provider, and this service has none configured (serve --jwks)")
+            }
+            guard let kid = header.kid, !kid.isEmpty else { throw TokenRefused("token has no kid (key id) header") }
+            return try await external.verify(token, kid: kid, alg: alg, repository: repository)
+        case let alg:
+            let allowed = external == nil ? "HS256" : "HS256, RS256 or ES256"
+            throw TokenRefused("token algorithm \(alg.map { "\"\($0)\"" } ?? "(none)") is not accepted: it must be \(allowed)")
+        }
+    }
+}
+
+/// base64url without padding (RFC 4648 §5), as JWTs use it.
+enum Base64URL {
+    static func decode(_ text: some Collection<UInt8>) -> Data? {
+        guard text.count <= 4096 else { return nil }
+        var base64 = Array(text).map { $0 == UInt8(ascii: "-") ? UInt8(ascii: "+") : $0 == UInt8(ascii: "_") ? UInt8(ascii: "/") : $0 }
+        while base64.count % 4 != 0 { base64.append(UInt8(ascii: "=")) }
+        return Data(base64Encoded: Data(base64))
     }
 }
 

@@ -16,11 +16,14 @@ public final class SQLStore: SoundProfileRepository, Service {
     ///   - queryTimeout: The longest a statement or transaction may take before it fails with
     ///     ``StoreError/unavailable(_:)`` (default 5 s).
     ///   - migrationTimeout: The same for migrations (default 60 s).
+    ///   - readinessTimeout: How long ``isReady()`` waits (default: `queryTimeout`, at most 0.8 s,
+    ///     so `/readyz` answers within 1 s; behaviour tests on a loaded machine give more).
     public init(driver: any SQLDriver, logger: Logger = Logger(label: "soundprofile.store"),
-                queryTimeout: Duration = SQLStore.defaultQueryTimeout, migrationTimeout: Duration = .seconds(60)) {
+                queryTimeout: Duration = SQLStore.defaultQueryTimeout, migrationTimeout: Duration = .seconds(60),
+                readinessTimeout: Duration? = nil) {
         self.driver = GuardedDriver(base: driver, timeout: queryTimeout, migrationTimeout: migrationTimeout)
         self.logger = logger
-        self.readinessTimeout = min(queryTimeout, .milliseconds(800))
+        self.readinessTimeout = readinessTimeout ?? min(queryTimeout, .milliseconds(800))
     }
 
     /// The default statement timeout: 5 s.

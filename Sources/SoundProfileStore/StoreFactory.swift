@@ -7,14 +7,16 @@ public enum StoreFactory {
     /// - Parameter queryTimeout: The longest a statement may take (default 5 s), then
     ///   ``StoreError/unavailable(_:)``.
     public static func open(url: String, logger: Logger = Logger(label: "soundprofile.store"),
-                            queryTimeout: Duration = SQLStore.defaultQueryTimeout) async throws -> SQLStore {
+                            queryTimeout: Duration = SQLStore.defaultQueryTimeout, readinessTimeout: Duration? = nil) async throws -> SQLStore {
         if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
-            return SQLStore(driver: try PostgresDriver(url: url, logger: logger), logger: logger, queryTimeout: queryTimeout)
+            return SQLStore(driver: try PostgresDriver(url: url, logger: logger), logger: logger, queryTimeout: queryTimeout,
+                            readinessTimeout: readinessTimeout)
         }
         var path = url
         if path.hasPrefix("sqlite://") { path = String(path.dropFirst("sqlite://".count)) }
         else if path.hasPrefix("sqlite:") { path = String(path.dropFirst("sqlite:".count)) }
-        return SQLStore(driver: try await SQLiteDriver.open(path: path, logger: logger), logger: logger, queryTimeout: queryTimeout)
+        return SQLStore(driver: try await SQLiteDriver.open(path: path, logger: logger), logger: logger, queryTimeout: queryTimeout,
+                        readinessTimeout: readinessTimeout)
     }
 
     /// The URL with any password replaced, for logs.

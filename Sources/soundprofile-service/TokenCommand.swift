@@ -54,7 +54,7 @@ struct TokenCommand: AsyncParsableCommand {
                 throw ExitCode(1)
             }
             let secret = try JWTSecret.load(dataDirectory: dataDir)
-            let token = try JWTSigner(secret: secret).token(
+            let token = try await JWTSigner(secret: secret).token(
                 userId: UUID(uuidString: user)!, admin: admin, lifetime: expiresInHours * 3600
             )
             print(token)

@@ -18,13 +18,7 @@ struct HostileRequestTests {
 
     /// A token signed with the test secret carrying any claims.
     static func token(_ claims: [String: Any]) throws -> String {
-        func b64(_ data: Data) -> String {
-            data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-        }
-        let header = b64(Data(#"{"alg":"HS256","typ":"JWT"}"#.utf8))
-        let payload = b64(try JSONSerialization.data(withJSONObject: claims))
-        let mac = HMAC<SHA256>.authenticationCode(for: Data("\(header).\(payload)".utf8), using: SymmetricKey(data: Array("test-secret-not-for-production".utf8)))
-        return "\(header).\(payload).\(b64(Data(mac)))"
+        try TestApp.signer.sign(claims)
     }
 
     @Test(arguments: TestStore.available)

@@ -100,7 +100,7 @@ struct RouteTests {
             let none = try await client.send(method, path, token: nil)
             #expect(none.status == .unauthorized)
             #expect(none.headers[.wwwAuthenticate] == "Bearer")
-            let forged = try JWTSigner(secret: Array("another-secret".utf8)).token(userId: TestApp.adminID, admin: true)
+            let forged = try ReferenceHS256Signer(secret: Array("another-secret".utf8)).token(userId: TestApp.adminID, admin: true)
             #expect(try await client.send(method, path, token: forged).status == .unauthorized)
             let expired = try TestApp.signer.token(userId: TestApp.adminID, admin: true, lifetime: 10, now: Date(timeIntervalSinceNow: -3600))
             #expect(try await client.send(method, path, token: expired).status == .unauthorized)

@@ -6,6 +6,7 @@ import SoundProfileServer
 import SoundProfileStore
 import Testing
 import HTTPTypes
+import Crypto
 
 /// The stores the route suite runs on: in-memory SQLite always; PostgreSQL when
 /// SOUNDPROFILE_TEST_POSTGRES_URL is set (CI sets it via .ci/postgres.sh), each test in a schema
@@ -45,28 +46,58 @@ enum TestStore: String, Sendable, CustomTestStringConvertible {
     }
 }
 
+/// HS256 tokens in the format `soundprofile-service token create` has always written
+/// (`{"alg":"HS256","typ":"JWT"}`; `sub`, `admin`, `iat`, `exp`), made here with Swift Crypto's
+/// HMAC alone: an independent signer, so the tests also check that the service (jwt-kit) keeps
+/// accepting such tokens.
+struct ReferenceHS256Signer: Sendable {
+    let secret: [UInt8]
+    init(secret: [UInt8]) { self.secret = secret }
+
+    func token(userId: UUID, admin: Bool, lifetime: TimeInterval = 30 * 24 * 3600, now: Date = Date()) throws -> String {
+        let issued = Int(now.timeIntervalSince1970)
+        return try sign(["sub": userId.uuidString.lowercased(), "admin": admin, "iat": issued, "exp": issued + Int(lifetime)])
+    }
+
+    /// Signs any claims object (so tests can leave claims out or add others).
+    func sign(_ claims: [String: Any], header: String = #"{"alg":"HS256","typ":"JWT"}"#) throws -> String {
+        let input = "\(base64url(Data(header.utf8))).\(base64url(try JSONSerialization.data(withJSONObject: claims, options: .sortedKeys)))"
+        let mac = HMAC<SHA256>.authenticationCode(for: Data(input.utf8), using: SymmetricKey(data: secret))
+        return "\(input).\(base64url(Data(mac)))"
+    }
+}
+
+func base64url(_ data: Data) -> String {
+    data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+}
+
 /// An application on a test store (in-memory SQLite unless told) with a fixed signing secret,
 /// and helpers to make users, tokens and JSON requests.
 struct TestApp {
-    static let signer = JWTSigner(secret: Array("test-secret-not-for-production".utf8))
+    static let secret = Array("test-secret-not-for-production-32-bytes".utf8)  // ≥ 32 bytes, as JWTSecret requires
+    static let signer = ReferenceHS256Signer(secret: secret)
     static let adminID = UUID()
     static var adminToken: String { try! signer.token(userId: adminID, admin: true) }
 
-    static func make(url: String = ":memory:", maxAudioBytes: Int = 1 << 20, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), port: Int = 0) async throws -> some ApplicationProtocol {
-        let store = try await StoreFactory.open(url: url, queryTimeout: .seconds(60))  // behaviour tests, not timing: a full parallel run on 2 cores can starve the 5 s default
+    static func make(url: String = ":memory:", maxAudioBytes: Int = 1 << 20, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), port: Int = 0,
+                     externalIdentity: ExternalIdentityVerifier? = nil) async throws -> some ApplicationProtocol {
+        // Behaviour tests, not timing: a full parallel run on 2 cores can starve the 5 s statement
+        // default and the 0.8 s readiness default (seen: /readyz 503 90 s into a full run).
+        let store = try await StoreFactory.open(url: url, queryTimeout: .seconds(60), readinessTimeout: .seconds(60))
         return buildApplication(
             configuration: ServerConfiguration(host: "127.0.0.1", port: port, maxAudioBytes: maxAudioBytes, logLevel: .warning),
-            store: store, signer: signer, registry: registry
+            store: store, signer: await JWTSigner(secret: secret), externalIdentity: externalIdentity, registry: registry
         )
     }
 
     /// Runs `body` against the router in-process, on a fresh, migrated database of kind `store`.
     static func run(
         on store: TestStore = .sqlite, maxAudioBytes: Int = 1 << 20, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+        externalIdentity: ExternalIdentityVerifier? = nil,
         _ body: @Sendable (Client) async throws -> Void
     ) async throws {
         try await store.withDatabase { url in
-            let app = try await make(url: url, maxAudioBytes: maxAudioBytes, registry: registry)
+            let app = try await make(url: url, maxAudioBytes: maxAudioBytes, registry: registry, externalIdentity: externalIdentity)
             try await app.test(.router) { client in
                 try await body(Client(client: client))
             }

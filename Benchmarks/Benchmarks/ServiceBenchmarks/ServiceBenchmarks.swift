@@ -51,7 +51,7 @@ struct Fixture: Sendable {
     var headers: HTTPFields
 }
 
-let signer = JWTSigner(secret: Array("benchmark-secret-not-for-production".utf8))
+let benchmarkSecret = Array("benchmark-secret-not-for-production".utf8)
 
 func serviceBenchmark(
     _ name: String, requests: Int, samples: Int,
@@ -60,6 +60,7 @@ func serviceBenchmark(
     let times = BurstTimes(capacity: requests)
     Benchmark(name, configuration: perOperationConfiguration(opsPerSample: requests, samples: samples, maxSeconds: 30)) { benchmark in
         let store = try await StoreFactory.open(url: ":memory:")
+        let signer = await JWTSigner(secret: benchmarkSecret)
         let app = buildApplication(
             configuration: ServerConfiguration(host: "127.0.0.1", port: 0, logLevel: .warning),
             store: store, signer: signer
@@ -67,7 +68,7 @@ func serviceBenchmark(
         // The harness object is used on one task at a time; the test client's closure is @Sendable.
         nonisolated(unsafe) let benchmark = benchmark
         try await app.test(.router) { client in
-            let fixture = try await makeFixture(client)
+            let fixture = try await makeFixture(client, signer: signer)
             for i in 0..<50 { try await request(client, fixture, i) }  // warm-up
             benchmark.startMeasurement()
             for i in 0..<requests {
@@ -81,9 +82,10 @@ func serviceBenchmark(
     }
 }
 
-func makeFixture(_ client: any TestClientProtocol) async throws -> Fixture {
+func makeFixture(_ client: any TestClientProtocol, signer: JWTSigner) async throws -> Fixture {
     var admin = HTTPFields()
-    admin[.authorization] = "Bearer \(try signer.token(userId: UUID(), admin: true))"
+    let adminToken = try await signer.token(userId: UUID(), admin: true)
+    admin[.authorization] = "Bearer \(adminToken)"
     admin[.contentType] = "application/json"
     func post(_ uri: String, _ json: String, _ headers: HTTPFields) async throws -> String {
         let response = try await client.execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: json))
@@ -94,7 +96,8 @@ func makeFixture(_ client: any TestClientProtocol) async throws -> Fixture {
     }
     let user = try await post("/v1/users", #"{"email":"bench@example.com","fullName":"Bench User"}"#, admin)
     var headers = HTTPFields()
-    headers[.authorization] = "Bearer \(try signer.token(userId: UUID(uuidString: user)!, admin: false))"
+    let userToken = try await signer.token(userId: UUID(uuidString: user)!, admin: false)
+    headers[.authorization] = "Bearer \(userToken)"
     headers[.contentType] = "application/json"
     let audiogram = try await post("/v1/users/\(user)/audiograms", audiogramJSON, headers)
     // The profile GET returns, fitted and stored by the service itself.
