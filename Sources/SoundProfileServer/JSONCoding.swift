@@ -35,9 +35,49 @@ public enum JSONCoding {
     }
 
     public static func parseDate(_ text: String) -> Date? {
+        // Foundation's ISO 8601 parser carries an out-of-range field into the next one
+        // ("12:99:00" reads as 13:39:00): check every field's range first (RFC 3339).
+        guard isRFC3339DateTime(text) else { return nil }
         if let date = try? Date(text, strategy: .iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted)) { return date }
         if let date = try? Date(text, strategy: .iso8601) { return date }
         return nil
+    }
+
+    /// Whether `text` is an RFC 3339 date-time with every field in range:
+    /// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`, month 1–12, a day the month has, hour 0–23,
+    /// minute 0–59, second 0–60 (a leap second), offset hours 0–23.
+    public static func isRFC3339DateTime(_ text: String) -> Bool {
+        let b = Array(text.utf8)
+        func digits(_ at: Int, _ count: Int) -> Int? {
+            guard at + count <= b.count else { return nil }
+            var value = 0
+            for i in at..<(at + count) {
+                guard b[i] >= 48, b[i] <= 57 else { return nil }
+                value = value * 10 + Int(b[i] - 48)
+            }
+            return value
+        }
+        func isChar(_ at: Int, _ c: Character) -> Bool { at < b.count && b[at] == c.asciiValue! }
+        guard let year = digits(0, 4), isChar(4, "-"), let month = digits(5, 2), isChar(7, "-"), let day = digits(8, 2),
+              b.count > 10, b[10] == UInt8(ascii: "T") || b[10] == UInt8(ascii: "t"),
+              let hour = digits(11, 2), isChar(13, ":"), let minute = digits(14, 2), isChar(16, ":"), let second = digits(17, 2)
+        else { return false }
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        let daysInMonth = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        guard (1...12).contains(month), (1...daysInMonth[month - 1]).contains(day),
+              hour <= 23, minute <= 59, second <= 60 else { return false }
+        var i = 19
+        if isChar(i, ".") {
+            i += 1
+            let start = i
+            while i < b.count, b[i] >= 48, b[i] <= 57 { i += 1 }
+            guard i > start else { return false }
+        }
+        if i < b.count, b[i] == UInt8(ascii: "Z") || b[i] == UInt8(ascii: "z") { return i + 1 == b.count }
+        guard i < b.count, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-"),
+              let offsetHours = digits(i + 1, 2), isChar(i + 3, ":"), let offsetMinutes = digits(i + 4, 2)
+        else { return false }
+        return offsetHours <= 23 && offsetMinutes <= 59 && i + 6 == b.count
     }
 
     /// A JSON response.

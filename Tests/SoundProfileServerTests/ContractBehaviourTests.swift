@@ -74,6 +74,26 @@ struct ContractBehaviourTests {
         }
     }
 
+    /// Foundation's ISO 8601 parser reads "12:99:00" as 13:39:00; the contract says RFC 3339
+    /// date-time, so out-of-range fields are refused (schemathesis found this one).
+    @Test func dateTimesWithOutOfRangeFieldsAreRefused() async throws {
+        for bad in ["2024-01-01T12:99:00Z", "2024-01-01T24:00:00Z", "2024-02-30T00:00:00Z", "2023-02-29T00:00:00Z",
+                    "2024-13-01T00:00:00Z", "2024-01-01T00:00:61Z", "2024-01-01T00:00:00+25:00", "2024-01-01T00:00:00",
+                    "2024-01-01T00:00:00.Z", "2024-1-01T00:00:00Z", "2024-01-01T00:00:00Zjunk"] {
+            #expect(JSONCoding.parseDate(bad) == nil, "\(bad) was accepted")
+        }
+        for good in ["2024-02-29T23:59:59Z", "2024-01-01T00:00:00.123Z", "2024-06-30T12:00:00+02:00", "2024-06-30T12:00:00-05:30"] {
+            #expect(JSONCoding.parseDate(good) != nil, "\(good) was refused")
+        }
+        #expect(JSONCoding.parseDate("2024-06-30T12:00:00+02:00") == JSONCoding.parseDate("2024-06-30T10:00:00Z"))
+        try await TestApp.run { client in
+            let user = try await client.user()
+            let response = try await client.send(.post, "/v1/users/\(user.id)/audiograms",
+                                                 json: #"{"right":{"500":10,"1000":10,"2000":10},"measuredAt":"2024-01-01T12:99:00Z"}"#)
+            #expect(response.status == .badRequest || response.status == .unprocessableContent, "\(response.status)")
+        }
+    }
+
     /// A member given twice would otherwise be decided by Foundation (one of them silently wins).
     @Test func duplicateMembersAreRefusedNamingThem() async throws {
         try await TestApp.run { client in
