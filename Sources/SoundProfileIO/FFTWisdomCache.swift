@@ -24,24 +24,22 @@ import SoundProfileDSP
 package struct FFTWisdomCache {
     /// The cache file, or nil when caching is off or no location is known.
     package let path: String?
-    private var loaded: String = ""
 
     /// Reads the cache (if any) and gives its wisdom to FFTW.
     package static func load(environment: [String: String] = FFTWisdomCache.environment()) -> FFTWisdomCache {
-        var cache = FFTWisdomCache(path: location(environment: environment))
-        guard let path = cache.path, let data = FileManager.default.contents(atPath: path), data.count < 1 << 22 else {
-            return cache
+        let cache = FFTWisdomCache(path: location(environment: environment))
+        if let path = cache.path, let data = FileManager.default.contents(atPath: path), data.count < 1 << 22 {
+            _ = try? FFTWisdom.import(String(decoding: data, as: UTF8.self))  // rejected wisdom: plan anew
         }
-        let text = String(decoding: data, as: UTF8.self)
-        if (try? FFTWisdom.import(text)) != nil { cache.loaded = text }
         return cache
     }
 
     /// Writes FFTW's wisdom back when this run planned something new; silent on failure.
     package func save() {
         guard let path, FFTWisdom.plansMadeWithoutWisdom > 0 else { return }
+        // A plan made without wisdom is the only way the wisdom grows, so nothing else to compare.
         let now = FFTWisdom.export()
-        guard !now.isEmpty, now != loaded else { return }
+        guard !now.isEmpty else { return }
         let folder = PathText.deletingLastComponent(path)
         if !folder.isEmpty { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
         let temporary = (folder.isEmpty ? "." : folder) + "/.fftw-wisdom.\(getpid()).tmp"
