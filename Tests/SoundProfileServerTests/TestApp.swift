@@ -31,7 +31,7 @@ enum TestStore: String, Sendable, CustomTestStringConvertible {
         case .postgres:
             let base = try #require(Self.postgresURL, Self.postgresSkipReason)
             let schema = "r_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
-            let admin = try await StoreFactory.open(url: base)
+            let admin = try await StoreFactory.open(url: base, queryTimeout: .seconds(60))
             try await admin.withRunning { admin in
                 try await admin.driver.query("CREATE SCHEMA \(schema)", [])
                 do {

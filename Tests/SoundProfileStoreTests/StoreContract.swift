@@ -175,13 +175,13 @@ struct PostgresStoreTests {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<4 {
                     group.addTask {
-                        let store = try await StoreFactory.open(url: url)
+                        let store = try await StoreFactory.open(url: url, queryTimeout: TestDatabases.queryTimeout)
                         try await store.withRunning { try await $0.migrate() }
                     }
                 }
                 try await group.waitForAll()
             }
-            let store = try await StoreFactory.open(url: url)
+            let store = try await StoreFactory.open(url: url, queryTimeout: TestDatabases.queryTimeout)
             try await store.withRunning { store in
                 #expect(await StoreContract.eventuallyReady(store))
                 let rows = try await store.driver.query("SELECT COUNT(*) AS n FROM schema_migrations", [])
@@ -194,14 +194,14 @@ struct PostgresStoreTests {
     /// exactly one wins, the other gets the duplicate error (409 at the HTTP layer).
     @Test func concurrentDuplicateEmail() async throws {
         try await TestDatabases.withPostgresSchema { url in
-            let setup = try await StoreFactory.open(url: url)
+            let setup = try await StoreFactory.open(url: url, queryTimeout: TestDatabases.queryTimeout)
             try await setup.withRunning { try await $0.migrate() }
             for round in 0..<5 {
                 let mail = "race-\(round)-\(UUID().uuidString.prefix(6))@example.com"
                 let results = try await withThrowingTaskGroup(of: Result<User, StoreError>.self) { group in
                     for (index, variant) in [mail, mail.uppercased()].enumerated() {
                         group.addTask {
-                            let store = try await StoreFactory.open(url: url)
+                            let store = try await StoreFactory.open(url: url, queryTimeout: TestDatabases.queryTimeout)
                             return try await store.withRunning { store in
                                 do { return .success(try await store.createUser(email: variant, fullName: "Instance \(index)")) }
                                 catch let error as StoreError { return .failure(error) }

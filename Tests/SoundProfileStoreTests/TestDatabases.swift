@@ -24,7 +24,7 @@ enum TestDatabases {
     static func withPostgresSchema<T: Sendable>(_ body: @Sendable (String) async throws -> T) async throws -> T {
         let base = try #require(postgresURL)
         let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
-        let admin = try await StoreFactory.open(url: base)
+        let admin = try await StoreFactory.open(url: base, queryTimeout: TestDatabases.queryTimeout)
         return try await admin.withRunning { admin in
             try await admin.driver.query("CREATE SCHEMA \(schema)", [])
             do {
