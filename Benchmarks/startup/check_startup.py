@@ -8,8 +8,10 @@ Usage:
 
 BINARY is the release build of `soundprofile` (`make build-cli`: statically linked Swift
 runtime). The inputs are made here with Python's standard library: 0.2 s of a 1 kHz tone at
-48 kHz and at 16 kHz (16-bit WAV), and a pod16k profile fitted from Fixtures/audiograms/N3.json
-by the binary itself. Each command runs once untimed to fill a private FFTW wisdom cache
+48, 24 and 16 kHz (16-bit WAV); the binary itself fits the profiles from
+Fixtures/audiograms/N3.json: one per preset (pod16k.json, pod24k.json, studio48k.json, both ears
+in the preset's channels) and one in third-octaves (third-octave.json, 125-8000 Hz), which
+`process` refits into a preset's channels. Each command runs once untimed to fill a private FFTW wisdom cache
 (SOUNDPROFILE_FFTW_WISDOM, as every later run on a machine finds it), then once under callgrind.
 
 A result at or below its budget passes however far below. --tighten N (or BENCH_TIGHTEN=N)
@@ -87,12 +89,13 @@ def main():
         binary = os.path.join(work, "soundprofile")
         if subprocess.run(["objcopy", "--strip-debug", args.binary, binary], capture_output=True).returncode != 0:
             shutil.copy(args.binary, binary)
-        tone(os.path.join(work, "short-48k.wav"), 48000)
-        tone(os.path.join(work, "short-16k.wav"), 16000)
+        for rate in (48000, 24000, 16000):
+            tone(os.path.join(work, f"short-{rate // 1000}k.wav"), rate)
         env = dict(os.environ, SOUNDPROFILE_FFTW_WISDOM=os.path.join(work, "fftw-wisdom"))
-        profile = os.path.join(work, "pod16k.json")
-        run([binary, "fit", "--audiogram", os.path.join(ROOT, "Fixtures/audiograms/N3.json"), "--preset", "pod16k",
-             "--output", profile], env)
+        audiogram = os.path.join(ROOT, "Fixtures/audiograms/N3.json")
+        for name, bands in (("pod16k", ["--preset", "pod16k"]), ("pod24k", ["--preset", "pod24k"]),
+                            ("studio48k", ["--preset", "studio48k"]), ("third-octave", ["--bands", "third-octave"])):
+            run([binary, "fit", "--audiogram", audiogram] + bands + ["--output", os.path.join(work, name + ".json")], env)
 
         rows = []
         for b in budgets:

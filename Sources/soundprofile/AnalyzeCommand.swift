@@ -19,7 +19,7 @@ let interruptRequested = Atomic<Bool>(false)
 /// `soundprofile analyze`: band levels and statistics of audio files.
 struct AnalyzeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "analyze",
+        commandName: "analyze", _superCommandName: SoundProfileCommand.directParseSuperCommand,
         abstract: "Band levels (Leq, L10/L50/L90, min, max in dB SPL) of audio files, in parallel.",
         discussion: """
         Inputs are files or directories (audio files inside; --recursive descends). Output order is the \

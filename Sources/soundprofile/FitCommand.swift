@@ -15,7 +15,7 @@ import SoundProfileDSP
 /// `soundprofile fit`: audiogram file → fitted sound profile (JSON or a table for clinicians).
 struct FitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "fit",
+        commandName: "fit", _superCommandName: SoundProfileCommand.directParseSuperCommand,
         abstract: "Fit a sound profile (per-band WDRC) to an audiogram.",
         discussion: """
             Reads an audiogram file ({"right": {"250": 20, …}, "left": {…}}: dB HL by frequency in Hz), \

@@ -10,7 +10,7 @@ import SoundProfileIO
 /// `sox --i` / `stats` report them), with the project's calibration.
 struct InfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "info",
+        commandName: "info", _superCommandName: SoundProfileCommand.directParseSuperCommand,
         abstract: "Format, rate, channels, length, and peak and RMS levels (dBFS and dB SPL) of audio files.",
         discussion: """
         dBFS is relative to a sample value of 1.0 for the peak and the RMS alike (as SoX's stats): a \

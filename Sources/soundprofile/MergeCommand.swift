@@ -15,7 +15,7 @@ import SoundProfileIO
 /// in input order, or the list of inputs that have no result yet.
 struct MergeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "merge",
+        commandName: "merge", _superCommandName: SoundProfileCommand.directParseSuperCommand,
         abstract: "Join the shards of `analyze --shard … --output-dir DIR` into one output, in input order.",
         discussion: """
         Reads DIR/settings-<key>/manifest/shard-I-of-N.json (written by each shard) and the stored results \

@@ -15,7 +15,7 @@ import SoundProfileIO
 /// `soundprofile process`: applies a fitted profile to audio files as the pod would, block by block.
 struct ProcessCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "process",
+        commandName: "process", _superCommandName: SoundProfileCommand.directParseSuperCommand,
         abstract: "Apply a fitted sound profile to audio files with the streaming processor (as a pod would).",
         discussion: """
         Each channel runs its own ProfileProcessor. With --ear both (default) channel 0 gets the profile's \

@@ -7,6 +7,15 @@ extension SoundProfileCommand {
     /// EX_USAGE (64).
     static let usageExitCode: Int32 = 2
 
+    /// The `_superCommandName` of the subcommands ``parseSubcommandDirectly(_:)`` parses as a
+    /// root. ArgumentParser skips its completion-script check (two extra parses by reflection,
+    /// 2–3 M instructions of a short run) for a root command that names a super-command. The
+    /// check is not lost: `--generate-completion-script` is an unknown option of every
+    /// subcommand, so the direct parse fails and the full parse from the real root (which has no
+    /// super-command) handles it. Only a root's super-command shows in help and usage text, and
+    /// the subcommands are never the root there.
+    static let directParseSuperCommand = "soundprofile"
+
     /// The subcommand `arguments` name, parsed as if it were the root command, or nil when the
     /// first argument is not a subcommand's name or that parse fails in any way.
     ///

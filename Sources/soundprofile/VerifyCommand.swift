@@ -15,7 +15,7 @@ import SoundProfileIO
 /// `soundprofile verify`: measures a fitting in the virtual test box (the real processor).
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "verify",
+        commandName: "verify", _superCommandName: SoundProfileCommand.directParseSuperCommand,
         abstract: "Measure a fitted profile like a hearing aid in a test box (ANSI S3.22 style), with the real processor.",
         discussion: """
         Runs the streaming ProfileProcessor of the preset on test signals and measures its output: OSPL90 \
