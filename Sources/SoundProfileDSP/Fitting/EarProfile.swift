@@ -6,6 +6,8 @@
 /// `prepare`); evaluating a curve is real-time safe.
 public struct EarProfile: Sendable, Equatable, Codable {
     enum CodingKeys: String, CodingKey { case targets, bands }
+    /// The keys of an ear object, in the order messages list them.
+    static let jsonKeys = ["targets", "bands"]
 
     /// Target insertion gains at 250 … 6000 Hz, for 65 dB SPL speech, in dB.
     public var targets: [TargetGain]
@@ -25,7 +27,7 @@ public struct EarProfile: Sendable, Equatable, Codable {
     /// - Throws: ``JSONKeyError`` for a key other than `targets` and `bands`, `DecodingError`
     ///   for a missing key or a value of the wrong type.
     public init(from decoder: any Decoder) throws {
-        let c = try strictContainer(decoder, allowed: ["targets", "bands"])
+        let c = try strictContainer(decoder, allowed: Self.jsonKeys)
         targets = try c.decode([TargetGain].self, member: CodingKeys.targets)
         bands = try c.decode([FittedBand].self, member: CodingKeys.bands)
     }

@@ -69,7 +69,7 @@ public struct FittedBand: Sendable, Equatable, Codable {
     /// - Throws: ``JSONKeyError`` for a key the band does not have, `DecodingError` for a
     ///   missing key or a value of the wrong type.
     public init(from decoder: any Decoder) throws {
-        let c = try strictContainer(decoder, allowed: CodingKeys.allCases.map(\.stringValue))
+        let c = try strictContainer(decoder, allowed: Self.jsonKeys)
         func value(_ key: CodingKeys) throws -> Double { try c.decode(Double.self, forKey: AnyCodingKey(stringValue: key.stringValue)) }
         self.init(centerHz: try value(.centerHz), lowerHz: try value(.lowerHz), upperHz: try value(.upperHz),
                   gain65DB: try value(.gain65DB), kneepointDBSPL: try value(.kneepointDBSPL),
@@ -77,6 +77,9 @@ public struct FittedBand: Sendable, Equatable, Codable {
                   expansionRatio: try value(.expansionRatio), mpoDBSPL: try value(.mpoDBSPL),
                   attackMilliseconds: try value(.attackMilliseconds), releaseMilliseconds: try value(.releaseMilliseconds))
     }
+
+    /// The keys of a band object, in the order messages list them.
+    static let jsonKeys = CodingKeys.allCases.map(\.stringValue)
 
     /// The band's level for 65 dB SPL speech, in dB SPL: the kneepoint + 25 dB.
     public var level65DBSPL: Double {

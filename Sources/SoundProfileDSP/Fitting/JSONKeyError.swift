@@ -64,6 +64,7 @@ func rejectUnknownKeys(_ decoder: any Decoder, allowed: [String], kind: String =
 /// members for every container it makes).
 func strictContainer(_ decoder: any Decoder, allowed: [String], kind: String = "key") throws -> KeyedDecodingContainer<AnyCodingKey> {
     let container = try decoder.container(keyedBy: AnyCodingKey.self)
+    if keysChecked(decoder) { return container }
     // A linear search of the few allowed names: no set to build per object.
     if let bad = container.allKeys.lazy.map(\.stringValue).filter({ !allowed.contains($0) }).min() {
         throw JSONKeyError.unknown(key: bad, object: jsonPath(decoder.codingPath), kind: kind, allowed: allowed)
@@ -76,4 +77,41 @@ extension KeyedDecodingContainer where Key == AnyCodingKey {
     func decode<T: Decodable>(_ type: T.Type, member key: some CodingKey) throws -> T {
         try decode(type, forKey: AnyCodingKey(stringValue: key.stringValue))
     }
+}
+
+/// The places of a closed JSON format: the keys an object may have, and the place of each
+/// object- or array-valued member (an array's elements share the member's place). The scan in
+/// ``JSONDuplicateKeys`` checks a whole document against it in one pass over the text, so the
+/// decoder need not list every object's keys (`allKeys` costs about 25 000 instructions per
+/// object in JSONDecoder, most of a profile's reading). Immutable.
+final class JSONKeySchema: Sendable {
+    /// One place. Node 0 is the document's top-level object.
+    struct Node: Sendable {
+        var allowed: [String]
+        var members: [String: Int] = [:]
+        /// The node of any member not in `members` (the ears of `ears`), or -1.
+        var anyMember = -1
+    }
+
+    let nodes: [Node]
+
+    /// A schema from its nodes; node 0 is the top level, members refer to nodes by index.
+    init(nodes: [Node]) { self.nodes = nodes }
+
+    /// The node of member `key`'s value in node `node`, or -1 when the format has no object there.
+    func member(_ key: String, of node: Int) -> Int { nodes[node].members[key] ?? nodes[node].anyMember }
+
+    /// Whether node `node` may have `key`.
+    func allows(_ key: String, at node: Int) -> Bool { nodes[node].allowed.contains(key) }
+}
+
+/// The ``Decoder/userInfo`` key that says the keys of every object were already checked
+/// against the format (``JSONDuplicateKeys`` with a ``JSONKeySchema``), so
+/// ``strictContainer(_:allowed:kind:)`` skips its own check. Set only by this library's
+/// strict readers, and only for a document the scan found clean.
+let keysCheckedUserInfoKey = CodingUserInfoKey(rawValue: "SoundProfileDSP.keysChecked")!
+
+/// True when the decoder's document had its keys checked already (see ``keysCheckedUserInfoKey``).
+func keysChecked(_ decoder: any Decoder) -> Bool {
+    decoder.userInfo[keysCheckedUserInfoKey] as? Bool == true
 }

@@ -13,7 +13,21 @@ extension SoundProfile {
     ///
     /// Not for the audio thread.
     public init(json: some Collection<UInt8>) throws {
-        if let duplicate = JSONDuplicateKeys.first(in: json) { throw duplicate }
-        self = try JSONDecoder().decode(SoundProfile.self, from: Data(json))
+        let scan = JSONDuplicateKeys.scan(json, schema: Self.keySchema)
+        if let duplicate = scan.duplicate { throw duplicate }
+        let decoder = JSONDecoder()
+        // A clean scan already checked every object's keys: the decoder need not list them.
+        // Otherwise the decoder checks them and names the first unknown key as always.
+        if scan.keysAllowed { decoder.userInfo[keysCheckedUserInfoKey] = true }
+        self = try decoder.decode(SoundProfile.self, from: json as? Data ?? Data(json))
     }
+
+    /// The profile format's keys, for the scan (the same lists the decoding checks).
+    static let keySchema = JSONKeySchema(nodes: [
+        .init(allowed: jsonKeys, members: ["ears": 1]),      // 0: the profile
+        .init(allowed: earKeys, anyMember: 2),                // 1: ears
+        .init(allowed: EarProfile.jsonKeys, members: ["targets": 3, "bands": 4]),  // 2: an ear
+        .init(allowed: TargetGain.jsonKeys),                  // 3: a target
+        .init(allowed: FittedBand.jsonKeys),                  // 4: a band
+    ])
 }

@@ -71,16 +71,33 @@ extension SoundProfile: Codable {
     /// - Throws: ``FittingError`` for out-of-range content, ``JSONKeyError`` for a key the
     ///   format does not have (at any level), `DecodingError` for malformed JSON.
     public init(from decoder: any Decoder) throws {
-        try rejectUnknownKeys(decoder, allowed: ["schemaVersion", "rule", "preset", "fullScaleDBSPL", "ears"])
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        if c.contains(.ears) { try rejectUnknownKeys(c.superDecoder(forKey: .ears), allowed: ["left", "right"], kind: "ear") }
-        schemaVersion = try c.decodeIfPresent(Int.self, forKey: .schemaVersion) ?? Self.currentSchemaVersion
-        rule = try c.decode(String.self, forKey: .rule)
-        fullScaleDBSPL = try c.decode(Double.self, forKey: .fullScaleDBSPL)
-        ears = try c.decode([Ear: EarProfile].self, forKey: .ears)
-        preset = try c.decodeIfPresent(String.self, forKey: .preset)
+        let c = try strictContainer(decoder, allowed: Self.jsonKeys)
+        let earsKey = AnyCodingKey(stringValue: CodingKeys.ears.stringValue)
+        // The ears object is checked before any value is read, as the top level is.
+        let earsObject = c.contains(earsKey) ? try strictContainer(c.superDecoder(forKey: earsKey), allowed: Self.earKeys, kind: "ear") : nil
+        schemaVersion = try c.decodeIfPresent(Int.self, forKey: AnyCodingKey(stringValue: CodingKeys.schemaVersion.stringValue)) ?? Self.currentSchemaVersion
+        rule = try c.decode(String.self, member: CodingKeys.rule)
+        fullScaleDBSPL = try c.decode(Double.self, member: CodingKeys.fullScaleDBSPL)
+        if let earsObject {
+            // Each ear by name: cheaper than a generic [Ear: EarProfile], and the same errors
+            // (a null ear is a missing value, not an absent ear).
+            var ears: [Ear: EarProfile] = [:]
+            for ear in Ear.allCases {
+                let key = AnyCodingKey(stringValue: ear.rawValue)
+                if earsObject.contains(key) { ears[ear] = try earsObject.decode(EarProfile.self, forKey: key) }
+            }
+            self.ears = ears
+        } else {
+            ears = try c.decode([Ear: EarProfile].self, member: CodingKeys.ears)  // throws: the key is missing
+        }
+        preset = try c.decodeIfPresent(String.self, forKey: AnyCodingKey(stringValue: CodingKeys.preset.stringValue))
         try validate()
     }
+
+    /// The keys of the profile object, in the order messages list them.
+    static let jsonKeys = ["schemaVersion", "rule", "preset", "fullScaleDBSPL", "ears"]
+    /// The keys of the `ears` object.
+    static let earKeys = ["left", "right"]
 
     /// Encodes the profile JSON of DESIGN.md "Formats".
     public func encode(to encoder: any Encoder) throws {

@@ -23,12 +23,14 @@ public struct TargetGain: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey { case frequencyHz, insertionGainDB }
+    /// The keys of a target object, in the order messages list them.
+    static let jsonKeys = ["frequencyHz", "insertionGainDB"]
 
     /// Decodes a target of the profile JSON.
     /// - Throws: ``JSONKeyError`` for a key other than `frequencyHz` and `insertionGainDB`,
     ///   `DecodingError` for a missing key or a value of the wrong type.
     public init(from decoder: any Decoder) throws {
-        let c = try strictContainer(decoder, allowed: ["frequencyHz", "insertionGainDB"])
+        let c = try strictContainer(decoder, allowed: Self.jsonKeys)
         frequencyHz = try c.decode(Double.self, member: CodingKeys.frequencyHz)
         insertionGainDB = try c.decode(Double.self, member: CodingKeys.insertionGainDB)
     }

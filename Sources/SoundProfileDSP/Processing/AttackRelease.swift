@@ -64,8 +64,14 @@ public enum AttackRelease {
 
     /// The smoothed level after u time constants of an amplitude-domain step from `start` to `end` dB.
     static func level(_ u: Double, from start: Double, to end: Double) -> Double {
+        level(u, end: end, stepRatio: pow(10, (start - end) / 20) - 1)
+    }
+
+    /// ``level(_:from:to:)`` with A_start/A_end − 1 = 10^((start − end)/20) − 1 given (the
+    /// same for every u of a scan).
+    static func level(_ u: Double, end: Double, stepRatio: Double) -> Double {
         // 20·log10(A_end + (A_start − A_end)·e^(−u)), relative to A_end to stay finite.
-        end + 20 * log10(1 + (pow(10, (start - end) / 20) - 1) * exp(-u))
+        end + 20 * log10(1 + stepRatio * exp(-u))
     }
 
     /// u* = t/τ at which the output settles within `tolerance` dB for good.
@@ -73,8 +79,9 @@ public enum AttackRelease {
         let steady = curve.gainDB(atInputDBSPL: end)
         let gainMoves = abs(curve.gainDB(atInputDBSPL: start) - steady) > tolerance
         // Outside the tolerance at u: the gain (or, for a linear curve, the level) is still moving.
+        let stepRatio = pow(10, (start - end) / 20) - 1
         func outside(_ u: Double) -> Bool {
-            let l = level(u, from: start, to: end)
+            let l = level(u, end: end, stepRatio: stepRatio)
             return gainMoves ? abs(curve.gainDB(atInputDBSPL: l) - steady) > tolerance : abs(l - end) > tolerance
         }
         let uMax = 40.0  // e^(−40): any 35 dB step has settled to far below 0.01 dB

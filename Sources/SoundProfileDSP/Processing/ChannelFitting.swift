@@ -154,10 +154,17 @@ final class ChannelFitting: @unchecked Sendable {
     /// s(δ): the share of a tone's power that the √Hann analysis window of `fftSize` points puts
     /// in a bin δ bins away from the tone (δ may be fractional). Over all integer δ it sums to 1.
     static func spread(_ delta: Double, fftSize n: Int) -> Double {
+        spread(delta, window: (0..<n).map { sin(Double.pi * Double($0) / Double(n)) })
+    }
+
+    /// ``spread(_:fftSize:)`` with the √Hann window's values sin(π·i/N) given (computed once
+    /// for all the δ of a kernel; the sums are the same, term for term).
+    static func spread(_ delta: Double, window: [Double]) -> Double {
+        let n = window.count
         let half = Double(n) / 2
         var re = 0.0
         for i in 0..<n {
-            re += sin(Double.pi * Double(i) / Double(n)) * cos(2 * Double.pi * delta * (Double(i) - half) / Double(n))
+            re += window[i] * cos(2 * Double.pi * delta * (Double(i) - half) / Double(n))
         }
         return re * re / (Double(n) * Double(n) / 2)  // N·Σw², Σ sin² = N/2
     }
@@ -172,38 +179,62 @@ final class ChannelFitting: @unchecked Sendable {
         let phases = 4, reach = 4  // quarter bins; kernel over |j − x| < 4 bins
         func t(_ x: Double) -> Double { pow(10, targets.insertionGainDB(atHz: max(x, 0.25) * df) / 20) }
         // kernel[(j − x + reach)·phases] for j − x on the quarter-bin grid.
-        let kernel = (0...(2 * reach * phases)).map { spread(Double($0) / Double(phases) - Double(reach), fftSize: n) }
+        let window = (0..<n).map { sin(Double.pi * Double($0) / Double(n)) }
+        // s is even (cos is, and −δ·x rounds to exactly −(δ·x)), so the δ < 0 half is the mirror.
+        let kernelCount = 2 * reach * phases + 1
+        var kernel = [Double](repeating: 0, count: kernelCount)
+        for k in 0...(reach * phases) {
+            kernel[k] = spread(Double(k) / Double(phases) - Double(reach), window: window)
+            kernel[kernelCount - 1 - k] = kernel[k]
+        }
         // Per phase, the truncated kernel's sum, so a flat G gives H = G exactly.
         let norm = (0..<phases).map { phase in
             stride(from: phase == 0 ? 0 : phases - phase, through: 2 * reach * phases, by: phases).reduce(0.0) { $0 + kernel[$1] }
         }
         // The target on the quarter-bin grid, once (the rounds below read it 10 times).
-        let targetAt = (0...((bins - 1) * phases)).map { t(Double($0) / Double(phases)) }
+        let points = (bins - 1) * phases + 1
+        let targetAt = (0..<points).map { t(Double($0) / Double(phases)) }
         var g = (0..<bins).map { targetAt[$0 * phases] }
-        func at(_ j: Int) -> Double {  // the spectrum of a real signal mirrors at DC and at Nyquist
-            var j = j
-            if j < 0 { j = -j }
-            if j > bins - 1 { j = 2 * (bins - 1) - j }
-            return g[j]
+        // Per phase of x = m/phases, the kernel taps of j = first…last in order: kernel index
+        // (j − first)·phases + first·phases − m + reach·phases, whose offset depends on the phase only.
+        let phaseKernels: [[Double]] = (0..<phases).map { phase in
+            let first = Int((Double(phase) / Double(phases) - Double(reach)).rounded(.up))
+            let last = Int((Double(phase) / Double(phases) + Double(reach)).rounded(.down))
+            let offset = first * phases - phase + reach * phases
+            return (0...(last - first)).map { kernel[$0 * phases + offset] }
         }
-        // H at x = m/phases.
-        func response(_ m: Int) -> Double {
-            var h = 0.0
-            let first = Int((Double(m) / Double(phases) - Double(reach)).rounded(.up))
-            let last = Int((Double(m) / Double(phases) + Double(reach)).rounded(.down))
-            for j in first...last { h += kernel[(j - first) * phases + (first * phases - m + reach * phases)] * at(j) }
-            return h / norm[((m % phases) + phases) % phases]
-        }
-        let points = (-phases / 2)...(phases / 2)
+        // g mirrored at DC and at Nyquist (the spectrum of a real signal), `reach` bins beyond
+        // each end: padded[j + reach] = g[j] for j in −reach … bins − 1 + reach.
+        var padded = [Double](repeating: 0, count: bins + 2 * reach)
+        // log(T/H) at every quarter-bin point of a round (each is read by up to two bins).
+        var logRatioAt = [Double](repeating: 0, count: points)
         for _ in 0..<10 {
+            for j in -reach..<(bins + reach) {
+                var m = j
+                if m < 0 { m = -m }
+                if m > bins - 1 { m = 2 * (bins - 1) - m }
+                padded[j + reach] = g[m]
+            }
+            // H at x = m/phases: Σ_j kernel · G_j over the bins within `reach` of x, divided by
+            // the phase's kernel sum (the same terms in the same order as ever).
+            padded.withUnsafeBufferPointer { padded in
+                for m in 0..<points {
+                    let first = Int((Double(m) / Double(phases) - Double(reach)).rounded(.up))
+                    let last = Int((Double(m) / Double(phases) + Double(reach)).rounded(.down))
+                    let taps = phaseKernels[m % phases]
+                    var h = 0.0
+                    for t in 0...(last - first) { h += taps[t] * padded[first + reach + t] }
+                    logRatioAt[m] = log(targetAt[m] / (h / norm[m % phases]))
+                }
+            }
             var next = g
             for k in 0..<bins {
                 var logRatio = 0.0, weight = 0.0
-                for p in points {
+                for p in (-phases / 2)...(phases / 2) {
                     let m = k * phases + p
-                    guard m >= 0, m <= (bins - 1) * phases else { continue }
+                    guard m >= 0, m < points else { continue }
                     let w = 1 - abs(Double(p)) / Double(phases)
-                    logRatio += w * log(targetAt[m] / response(m))
+                    logRatio += w * logRatioAt[m]
                     weight += w
                 }
                 let target = targetAt[k * phases]
