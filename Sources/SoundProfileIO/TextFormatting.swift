@@ -32,40 +32,6 @@ package func cFormat(_ format: String, _ arguments: any CVarArg...) -> String {
     return String(decoding: buffer[..<min(count, buffer.count - 1)].map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
 
-/// `value` with `decimals` (0…3) digits after the point, exactly as `cFormat("%.<decimals>f", value)`
-/// prints it (the binary value rounded to the nearest, ties to even; `-0.0` for a negative value
-/// that rounds to zero), in integer arithmetic: no C variadic call, whose `CVarArg` conversions
-/// cost about 0.2 M instructions of conformance look-ups the first time. Values of 2^53 and
-/// above, and NaN and infinities, go to `cFormat`.
-package func fixedPoint(_ value: Double, decimals: Int) -> String {
-    precondition((0...3).contains(decimals), "fixedPoint: 0 to 3 decimals")
-    let magnitude = value.magnitude
-    guard magnitude.isFinite, magnitude < 0x1p53 else { return cFormat("%.\(decimals)f", value) }
-    var scale: UInt64 = 1
-    for _ in 0..<decimals { scale *= 10 }
-    // |value| = significand · 2^exponent exactly, with an integer significand below 2^53.
-    let significand = magnitude == 0 ? 0 : UInt64(magnitude.significandBitPattern | (magnitude.isNormal ? 1 << 52 : 0))
-    let exponent = magnitude.isNormal ? Int(magnitude.exponent) - 52 : -1074
-    let product = significand * scale  // < 2^63: exact
-    var units: UInt64  // |value|·10^decimals rounded to an integer
-    if exponent >= 0 {
-        units = product << UInt64(exponent)  // |value| < 2^53 and exponent ≥ 0: no bits lost
-    } else if exponent <= -64 {
-        units = 0  // below 2^63 · 2^−64 = 0.5: rounds to 0
-    } else {
-        let shift = UInt64(-exponent)
-        units = product >> shift
-        let remainder = product & ((1 << shift) - 1), half = UInt64(1) << (shift - 1)
-        if remainder > half || (remainder == half && units & 1 == 1) { units += 1 }
-    }
-    var digits = String(units)
-    if decimals > 0 {
-        if digits.count <= decimals { digits = String(repeating: "0", count: decimals - digits.count + 1) + digits }
-        digits.insert(".", at: digits.index(digits.endIndex, offsetBy: -decimals))
-    }
-    return (value.sign == .minus ? "-" : "") + digits
-}
-
 /// Path helpers in place of `NSString`'s: `/`-separated, as POSIX paths are.
 package enum PathText {
     /// The last path component ("b.wav" for "a/b.wav", "a" for "a/"); "/" for "/".

@@ -227,9 +227,9 @@ struct ProcessCommand: ParsableCommand {
         let latency = processors[0].algorithmicLatency
         say("\(path) → \(outPath == StandardInput.name ? "standard output" : outPath)")
         if resampler != nil { say("  resampled \(fileRate) Hz → \(rate) Hz (libsamplerate, best sinc)") }
-        say("  \(configuration.name!): \(rate) Hz, hop \(hop), FFT \(configuration.fftSize); latency \(latency.samples) samples = \(fixedPoint(latency.milliseconds, decimals: 2)) ms")
+        say("  \(configuration.name!): \(rate) Hz, hop \(hop), FFT \(configuration.fftSize); latency \(latency.samples) samples = \(AnalysisRenderer.fixed(latency.milliseconds, decimals: 2)) ms")
         for c in 0..<channels {
-            let level = { (p: Double) in frames > 0 && p > 0 ? fixedPoint(10 * log10(p / Double(frames)) + profile.fullScaleDBSPL, decimals: 1) : "-inf" }
+            let level = { (p: Double) in frames > 0 && p > 0 ? AnalysisRenderer.fixed(10 * log10(p / Double(frames)) + profile.fullScaleDBSPL, decimals: 1) : "-inf" }
             say("  channel \(c) (\(earFor(channel: c).rawValue) ear): input \(level(inputPower[c])) dB SPL, output \(level(outputPower[c])) dB SPL (overall, full scale \(profile.fullScaleDBSPL) dB SPL)")
         }
         if nonFinite > 0 { say("  \(nonFinite) non-finite input samples replaced by 0") }

@@ -104,4 +104,38 @@ import Testing
         #expect(try error { var ears = $0["ears"] as! [String: Any]; var left = ears["left"] as! [String: Any]; left["note"] = 1; ears["left"] = left; $0["ears"] = ears }?.description
                 == "unknown key 'note' in ears.left (expected targets or bands)")
     }
+
+    /// The scan also checks the keys against the profile format, so that decoding a clean
+    /// document can skip JSONDecoder's per-object key listing. It may only say "clean" when the
+    /// decoder would have found no unknown key.
+    @Test func theSchemaScanPassesOnlyCleanProfiles() throws {
+        let golden = try FittingFixtures.data("fitting/golden/N3-nal-r.json")
+        let clean = JSONDuplicateKeys.scan(golden, schema: SoundProfile.keySchema)
+        #expect(clean.duplicate == nil && clean.keysAllowed)
+        // Decoded on the fast path, the profile is the one plain JSONDecoder (which lists every
+        // object's keys) decodes.
+        #expect(try SoundProfile(json: golden) == JSONDecoder().decode(SoundProfile.self, from: golden))
+
+        let text = String(decoding: golden, as: UTF8.self)
+        func keysAllowed(_ edited: String) -> Bool { JSONDuplicateKeys.scan(Array(edited.utf8), schema: SoundProfile.keySchema).keysAllowed }
+        #expect(!keysAllowed(text.replacingOccurrences(of: "\"mpoDBSPL\"", with: "\"mpo\"")), "an unknown band key")
+        #expect(!keysAllowed(text.replacingOccurrences(of: "\"right\"", with: "\"both\"")), "an unknown ear")
+        #expect(!keysAllowed(text.replacingOccurrences(of: "\"rule\": \"nal-r\"", with: "\"rule\": {\"x\": 1}")), "an object where the format has none")
+        #expect(!keysAllowed(String(text.dropLast(3))), "text that ends inside the document")
+        #expect(!keysAllowed("[" + text + "]"), "a list of profiles")
+        #expect(JSONDuplicateKeys.scan(golden, schema: nil).keysAllowed == false, "no schema, no check")
+    }
+
+    /// Objects with many keys (beyond the one-by-one comparison) still find every duplicate,
+    /// and a key set of one object never leaks into the next object at the same depth.
+    @Test func largeObjectsFindDuplicatesWithoutFalseAlarms() {
+        func object(_ keys: [String]) -> String { "{" + keys.map { "\"\($0)\": 1" }.joined(separator: ", ") + "}" }
+        let many = (0..<40).map { "k\($0)" }
+        #expect(JSONDuplicateKeys.first(in: Array(object(many).utf8)) == nil)
+        #expect(JSONDuplicateKeys.first(in: Array(object(many + ["k3"]).utf8)) == .duplicate(key: "k3", object: ""))
+        #expect(JSONDuplicateKeys.first(in: Array(object(Array(many[0..<16]) + ["k15"]).utf8)) == .duplicate(key: "k15", object: ""))
+        #expect(JSONDuplicateKeys.first(in: Array(("[" + object(many) + ", " + object(many) + "]").utf8)) == nil)
+        #expect(JSONDuplicateKeys.first(in: Array(("{\"a\": [" + object(many) + ", " + object(many + ["k39"]) + "]}").utf8))
+                == .duplicate(key: "k39", object: "a[1]"))
+    }
 }

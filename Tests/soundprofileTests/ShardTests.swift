@@ -108,3 +108,15 @@ import Testing
         #expect(k8s.status == 0 && k8s.stdout.split(separator: "\n").count == 11, "\(k8s.stderr)")
     }
 }
+
+/// `main()` runs a command with `await` only when it is listed in `asyncCommands` (a cast to a
+/// protocol is costly at start-up); the list must hold exactly the async subcommands.
+@Suite struct AsyncCommandListTests {
+    @Test func theListHoldsExactlyTheAsyncSubcommands() {
+        let listed = Set(SoundProfileCommand.asyncCommands.map { ObjectIdentifier($0) })
+        for type in SoundProfileCommand.configuration.subcommands {
+            let isAsync = type is any AsyncParsableCommand.Type
+            #expect(listed.contains(ObjectIdentifier(type)) == isAsync, "\(type): async \(isAsync), listed \(!isAsync)")
+        }
+    }
+}

@@ -17,7 +17,8 @@ import Darwin
 /// within 0.2 dB of its mean level (simulated on Gaussian noise). The output's distance
 /// from steady state is |G(L_s(t)) − G(L_end)|; with u = t/τ it depends on u alone, so the first
 /// u* after which it stays within the tolerance gives τ = T/u*. u* is found by a coarse scan
-/// (64 points) refined by bisection — exact for any static curve (kneepoints, limiter), and a few
+/// (64 points) refined by bisection on the smoothed level (monotonic in u, and no exp or log per
+/// step), then mapped back to u — exact for any static curve (kneepoints, limiter), and a few
 /// hundred curve evaluations per channel instead of a fine scan. When the curve changes the gain
 /// by no more than the tolerance over the step (a linear channel), the level itself is made to
 /// settle within the tolerance.
@@ -78,12 +79,13 @@ public enum AttackRelease {
     static func settlingUnits(curve: WDRCCurve, from start: Double, to end: Double, tolerance: Double) -> Double {
         let steady = curve.gainDB(atInputDBSPL: end)
         let gainMoves = abs(curve.gainDB(atInputDBSPL: start) - steady) > tolerance
-        // Outside the tolerance at u: the gain (or, for a linear curve, the level) is still moving.
         let stepRatio = pow(10, (start - end) / 20) - 1
-        func outside(_ u: Double) -> Bool {
-            let l = level(u, end: end, stepRatio: stepRatio)
-            return gainMoves ? abs(curve.gainDB(atInputDBSPL: l) - steady) > tolerance : abs(l - end) > tolerance
+        // Outside the tolerance at smoothed level l: the gain (or, for a linear curve, the level)
+        // is still moving. The level moves monotonically from start to end as u grows.
+        func outside(level l: Double) -> Bool {
+            gainMoves ? abs(curve.gainDB(atInputDBSPL: l) - steady) > tolerance : abs(l - end) > tolerance
         }
+        func outside(_ u: Double) -> Bool { outside(level: level(u, end: end, stepRatio: stepRatio)) }
         let uMax = 40.0  // e^(−40): any 35 dB step has settled to far below 0.01 dB
         let n = 64
         // The last coarse point still outside; the curve may be non-monotonic, so scan all.
@@ -91,11 +93,15 @@ public enum AttackRelease {
         for i in 0...n where outside(uMax * Double(i) / Double(n)) { lastOutside = i }
         if lastOutside < 0 { return 1e-3 }
         if lastOutside == n { return uMax }
-        var lo = uMax * Double(lastOutside) / Double(n), hi = uMax * Double(lastOutside + 1) / Double(n)
+        let uLow = uMax * Double(lastOutside) / Double(n), uHigh = uMax * Double(lastOutside + 1) / Double(n)
+        // Bisection on the level between the two points (no exp or log per step), then the u
+        // of the level found: e^(−u) = (10^((l − end)/20) − 1) / stepRatio.
+        var lo = level(uLow, end: end, stepRatio: stepRatio), hi = level(uHigh, end: end, stepRatio: stepRatio)
         for _ in 0..<40 {
             let mid = (lo + hi) / 2
-            if outside(mid) { lo = mid } else { hi = mid }
+            if outside(level: mid) { lo = mid } else { hi = mid }
         }
-        return max(hi, 1e-3)
+        let u = -log((pow(10, (hi - end) / 20) - 1) / stepRatio)
+        return max(min(max(u.isFinite ? u : uHigh, uLow), uHigh), 1e-3)
     }
 }
