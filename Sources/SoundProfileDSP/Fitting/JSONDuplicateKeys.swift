@@ -71,10 +71,11 @@ public enum JSONDuplicateKeys {
             keysAllowed = schema != nil
         }
 
-        /// The schema node a value opened here (an object or array) gets, or -1.
-        func childNode() -> Int {
+        /// The schema node a value opened here (an object or array) gets, or -1. Node 0 is the
+        /// top-level object's; a top-level array has no place in a schema.
+        func childNode(object: Bool) -> Int {
             guard let schema else { return -1 }
-            guard !stack.isEmpty else { return sawRoot ? -1 : 0 }
+            guard !stack.isEmpty else { return object && !sawRoot ? 0 : -1 }
             let top = stack[stack.count - 1]
             guard top.node >= 0 else { return -1 }
             if top.isObject { return top.current >= 0 ? schema.member(keys[top.current], of: top.node) : -1 }
@@ -86,13 +87,13 @@ public enum JSONDuplicateKeys {
                 let c = bytes[i]
                 switch c {
                 case UInt8(ascii: "{"):
-                    let node = childNode()
+                    let node = childNode(object: true)
                     if node < 0 { keysAllowed = false }
                     sawRoot = true
                     stack.append(Frame(isObject: true, keyStart: keys.count, node: node))
                     i += 1
                 case UInt8(ascii: "["):
-                    let node = childNode()
+                    let node = childNode(object: false)
                     sawRoot = true
                     stack.append(Frame(isObject: false, keyStart: keys.count, node: node))
                     i += 1
