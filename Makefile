@@ -80,7 +80,8 @@ bench-gate:
 # budget exceeded and by how much. `make bench-instructions BENCH_TIGHTEN=2` halves every budget
 # to show it failing. Builds only the small instruction-counts executable (DSP, no service stack).
 # The start-up gate: instructions of whole short `soundprofile analyze` and `process` commands
-# (a 0.2 s file), start-up included, against budgets.json "startup" (issue 12: under 30 M each).
+# (a 0.2 s file; process with every preset's profile and with refitted third-octave profiles),
+# start-up included, against budgets.json "startup" (issue 12: under 30 M each).
 bench-startup: build-cli
 	@command -v valgrind >/dev/null || { echo "Installing: valgrind"; $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y --no-install-recommends valgrind; }
 	python3 Benchmarks/startup/check_startup.py $(BIN) --tighten $(BENCH_TIGHTEN)
