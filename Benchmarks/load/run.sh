@@ -25,7 +25,8 @@ LINE=$(grep '^created .*ada@example.com' <<<"$SEED") || { echo "seed-demo did no
 export SP_USER=$(awk '{print $2}' <<<"$LINE")
 export SP_AUDIOGRAM=$(awk '{print $5}' <<<"$LINE")
 export SP_PROFILE=$(awk '{print $7}' <<<"$LINE")
-export SP_TOKEN=$("$BIN" token create --user "$SP_USER")
+# No server has run here yet, so no secret exists: make it now; `serve` below signs with it.
+export SP_TOKEN=$("$BIN" token create --user "$SP_USER" --create-secret)
 
 # Request logs at info would measure the terminal; warnings and errors still print.
 "$BIN" serve --port "$PORT" --log-level warning "${DB_ARGS[@]}" > serve.log 2>&1 &

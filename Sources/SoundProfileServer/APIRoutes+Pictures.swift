@@ -18,12 +18,6 @@ extension APIRoutes {
         Response(status: .ok, headers: [.contentType: "image/svg+xml; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: picture.svg)))
     }
 
-    static func text(_ value: JSONValue) -> Data {
-        var out = ""
-        value.write(to: &out)
-        return Data(out.utf8)
-    }
-
     @Sendable func getAudiogramSVG(_ request: Request, context: AppRequestContext) async throws -> Response {
         let id = try UUID.path(context.parameters.get("id"), "audiogram")
         guard let record = try await repository.audiogram(id: id) else { throw APIError.notFound("audiogram") }
@@ -41,7 +35,7 @@ extension APIRoutes {
         let record = try await ownedProfile(context)
         let profile: SoundProfile
         do {
-            profile = try JSONDecoder().decode(SoundProfile.self, from: Self.text(record.profile))
+            profile = try JSONDecoder().decode(SoundProfile.self, from: record.profile.data)
         } catch {
             throw APIError(.internalServerError, "the stored profile could not be read: \(error)")
         }
@@ -67,7 +61,7 @@ extension APIRoutes {
         guard let record = try await repository.analysis(id: id) else { throw APIError.notFound("analysis") }
         try visible(record.userId, context, "analysis")
         do {
-            return Self.svgResponse(try Pictures.analysis(Self.text(record.analysis), title: "Analysis \(record.id.uuidString.lowercased())"))
+            return Self.svgResponse(try Pictures.analysis(record.analysis.data, title: "Analysis \(record.id.uuidString.lowercased())"))
         } catch {
             throw APIError(.internalServerError, "the stored analysis could not be drawn: \(error)")
         }

@@ -73,7 +73,8 @@ struct APIRoutes: Sendable {
     @Sendable func listAnalyses(_ request: Request, context: AppRequestContext) async throws -> Response {
         let user = try await scopedUser(context)
         let (limit, cursor) = try pageParameters(request)
-        return try JSONCoding.response(try await repository.analyses(userId: user.id, limit: limit, after: cursor))
+        let page = try await repository.analyses(userId: user.id, limit: limit, after: cursor)
+        return StoredJSON.page(page.items.map(StoredJSON.init), nextCursor: page.nextCursor)
     }
 
     // MARK: Access
@@ -294,20 +295,6 @@ struct APIRoutes: Sendable {
     }
 
     /// The stored profile as the API returns it.
-    struct ProfileResponse: Codable {
-        var schemaVersion = 1
-        var id: UUID
-        var userId: UUID
-        var audiogramId: UUID?
-        var rule: String
-        var createdAt: Date
-        var profile: JSONValue
-        init(_ record: ProfileRecord) {
-            id = record.id; userId = record.userId; audiogramId = record.audiogramId
-            rule = record.rule; createdAt = record.createdAt; profile = record.profile
-        }
-    }
-
     @Sendable func createProfile(_ request: Request, context: AppRequestContext) async throws -> Response {
         let caller = try context.caller()
         let body = try await JSONCoding.decode(NewProfileBody.self, from: request, context: context)
@@ -337,7 +324,8 @@ struct APIRoutes: Sendable {
         }
         let input = ProfileFitInput(right: right, left: left, rule: body.rule, bands: body.bands, compressionRatio: body.compressionRatio)
         let record = try await ProfileFitting.createProfile(in: repository, userId: body.userId, audiogramId: body.audiogramId, input: input)
-        return try created(ProfileResponse(record), location: "/v1/profiles/\(record.id.uuidString)")
+        // The document just encoded for the store is the response's, byte for byte.
+        return StoredJSON(record).response(status: .created, location: "/v1/profiles/\(record.id.uuidString)")
     }
 
     func ownedProfile(_ context: AppRequestContext) async throws -> ProfileRecord {
@@ -347,29 +335,12 @@ struct APIRoutes: Sendable {
         return record
     }
 
-    /// The members of a stored profile or analysis around its document; the document member
-    /// holds a placeholder that the stored text replaces.
-    struct StoredHead: Encodable {
-        var schemaVersion = 1
-        var id: UUID
-        var userId: UUID
-        var audiogramId: UUID?
-        var rule: String?
-        var contentHash: String?
-        var createdAt: Date
-        var profile: String?
-        var analysis: String?
-    }
-
     /// The profile as stored: one SELECT, the fitted document copied as bytes.
     @Sendable func getProfile(_ request: Request, context: AppRequestContext) async throws -> Response {
         let id = try UUID.path(context.parameters.get("id"), "profile")
         guard let stored = try await repository.storedProfile(id: id) else { throw APIError.notFound("profile") }
         try visible(stored.userId, context, "profile")
-        let placeholder = "stored-document-\(stored.id)"
-        let head = StoredHead(id: stored.id, userId: stored.userId, audiogramId: stored.fields["audiogramId"].flatMap(UUID.init(uuidString:)),
-                              rule: stored.fields["rule"], createdAt: stored.createdAt, profile: placeholder)
-        return try JSONCoding.response(head, storedJSON: stored.json, placeholder: placeholder)
+        return StoredJSON(stored, document: .profile).response()
     }
 
     /// JSON by default; the binary layout of `GainTableDocument` when the client accepts
@@ -392,7 +363,7 @@ struct APIRoutes: Sendable {
         let user = try await scopedUser(context)
         let (limit, cursor) = try pageParameters(request)
         let page = try await repository.profiles(userId: user.id, limit: limit, after: cursor)
-        return try JSONCoding.response(Page(items: page.items.map(ProfileResponse.init), nextCursor: page.nextCursor))
+        return StoredJSON.page(page.items.map(StoredJSON.init), nextCursor: page.nextCursor)
     }
 
     // MARK: Analyses
@@ -450,11 +421,11 @@ struct APIRoutes: Sendable {
         let hash = buffer.withUnsafeReadableBytes { SHA256Hasher.hex(of: $0) }
         // The same audio again: the stored analysis, 200, without analysing it again.
         if let existing = try await repository.analysis(userId: owner, contentHash: hash) {
-            return try JSONCoding.response(existing, headers: [.location: "/v1/analyses/\(existing.id.uuidString)"])
+            return StoredJSON(existing).response(location: "/v1/analyses/\(existing.id.uuidString)")
         }
         let result = try await Self.analyze(buffer, name: name, extension: fileExtension)
-        let record = try await repository.createAnalysis(userId: owner, contentHash: hash, analysis: try JSONValue(encoding: result))
-        return try created(record, location: "/v1/analyses/\(record.id.uuidString)")
+        let record = try await repository.createAnalysis(userId: owner, contentHash: hash, analysis: try JSONText(encoding: result))
+        return StoredJSON(record).response(status: .created, location: "/v1/analyses/\(record.id.uuidString)")
     }
 
     /// Band analysis (SoundProfileIO, default settings: third-octave 25 Hz–20 kHz, 100 dB SPL
@@ -490,10 +461,7 @@ struct APIRoutes: Sendable {
         let id = try UUID.path(context.parameters.get("id"), "analysis")
         guard let stored = try await repository.storedAnalysis(id: id) else { throw APIError.notFound("analysis") }
         try visible(stored.userId, context, "analysis")
-        let placeholder = "stored-document-\(stored.id)"
-        let head = StoredHead(id: stored.id, userId: stored.userId, contentHash: stored.fields["contentHash"],
-                              createdAt: stored.createdAt, analysis: placeholder)
-        return try JSONCoding.response(head, storedJSON: stored.json, placeholder: placeholder)
+        return StoredJSON(stored, document: .analysis).response()
     }
 }
 

@@ -88,20 +88,6 @@ public enum JSONCoding {
         return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    /// A JSON response in which the member holding `placeholder` (a string) is replaced by
-    /// `json`, a stored document's text, copied byte for byte: no parse, no re-encoding.
-    public static func response(_ value: some Encodable, storedJSON json: String, placeholder: String) throws -> Response {
-        let head = try encoder.encode(value)
-        let marker = Data("\"\(placeholder)\"".utf8)
-        guard let range = head.range(of: marker) else { throw APIError(.internalServerError, "internal error") }
-        var buffer = ByteBuffer()
-        buffer.reserveCapacity(head.count + json.utf8.count)
-        buffer.writeBytes(head[head.startIndex..<range.lowerBound])
-        buffer.writeString(json)
-        buffer.writeBytes(head[range.upperBound...])
-        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: buffer))
-    }
-
     /// Collects and decodes a JSON request body: 415 when it is not JSON, 413 when larger than
     /// the context's limit, 400 when it does not parse, 422 naming the field when a value has
     /// the wrong type, a required field is missing, or a member is given twice (Foundation

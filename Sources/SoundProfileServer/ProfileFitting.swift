@@ -92,14 +92,14 @@ public enum ProfileFitting {
         let profile = try fit(input)
         return try await repository.createProfile(
             userId: userId, audiogramId: audiogramId, rule: input.rule,
-            inputs: try JSONValue(encoding: input), profile: try JSONValue(encoding: profile)
+            inputs: try JSONText(encoding: input), profile: try JSONText(encoding: profile)
         )
     }
 
     /// The gain table pods load (gain per band × input band level 30…100 dB SPL) of a stored profile.
     /// - Throws: when the stored document is not a valid profile (a server-side fault).
-    static func gainTable(profile: JSONValue) throws -> GainTableDocument {
-        let decoded = try JSONDecoder().decode(SoundProfile.self, from: Data(profile.jsonText().utf8))
+    static func gainTable(profile: JSONText) throws -> GainTableDocument {
+        let decoded = try JSONDecoder().decode(SoundProfile.self, from: profile.data)
         var ears: [String: GainTableDocument.EarTable] = [:]
         for (ear, table) in try decoded.gainTables() {
             ears[ear.rawValue] = GainTableDocument.EarTable(centerHz: table.centerHz, gainsDB: table.gainsDB)

@@ -1,3 +1,5 @@
+import Foundation  // memchr
+
 /// Wraps the store's driver so that no request waits on the database for long and no text
 /// that a store would mangle reaches it:
 /// - every statement, and every transaction as a whole, waits at most `timeout`, then fails with
@@ -25,6 +27,9 @@ final class GuardedDriver: SQLDriver {
 
     func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
         try Self.checkText(binds)
+        // In-place reads need no deadline: they never wait for a lock (SQLite's busy timeout
+        // there is 50 ms, then they give up and come here).
+        if !base.isKnownUnavailable, let rows = base.readInPlace(sql, binds) { return rows }
         return try await guarded(timeout) { try await self.base.query(sql, binds) }
     }
 
@@ -60,8 +65,18 @@ final class GuardedDriver: SQLDriver {
     }
 
     static func checkText(_ binds: [SQLValue]) throws {
-        for case .text(let value) in binds where value.utf8.contains(0) {
+        for case .text(let value) in binds where containsNUL(value) {
             throw StoreError.invalidText("text values must not contain U+0000")
+        }
+    }
+
+    /// Whether `text` holds U+0000 (one `memchr` over its UTF-8: stored documents are
+    /// kilobytes, and this runs for every statement).
+    static func containsNUL(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            guard let base = bytes.baseAddress, !bytes.isEmpty else { return false }
+            return memchr(base, 0, bytes.count) != nil
         }
     }
 

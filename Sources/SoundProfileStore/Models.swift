@@ -63,7 +63,7 @@ public struct AudiogramRecord: Codable, Sendable, Equatable {
 }
 
 /// A fitted profile stored with the inputs it was computed from.
-public struct ProfileRecord: Codable, Sendable, Equatable {
+public struct ProfileRecord: Sendable, Equatable {
     public var schemaVersion: Int = 1
     public var id: UUID
     public var userId: UUID
@@ -71,11 +71,11 @@ public struct ProfileRecord: Codable, Sendable, Equatable {
     public var rule: String
     public var createdAt: Date
     /// The request that produced the profile (audiogram, rule, options).
-    public var inputs: JSONValue
+    public var inputs: JSONText
     /// The fitted profile document (DESIGN.md "Fitted profile").
-    public var profile: JSONValue
+    public var profile: JSONText
 
-    public init(id: UUID, userId: UUID, audiogramId: UUID?, rule: String, createdAt: Date, inputs: JSONValue, profile: JSONValue) {
+    public init(id: UUID, userId: UUID, audiogramId: UUID?, rule: String, createdAt: Date, inputs: JSONText, profile: JSONText) {
         self.id = id
         self.userId = userId
         self.audiogramId = audiogramId
@@ -87,7 +87,7 @@ public struct ProfileRecord: Codable, Sendable, Equatable {
 }
 
 /// A stored band analysis of an uploaded recording, keyed by the audio content hash.
-public struct AnalysisRecord: Codable, Sendable, Equatable {
+public struct AnalysisRecord: Sendable, Equatable {
     public var schemaVersion: Int = 1
     public var id: UUID
     public var userId: UUID
@@ -95,9 +95,9 @@ public struct AnalysisRecord: Codable, Sendable, Equatable {
     public var contentHash: String
     public var createdAt: Date
     /// The analysis document (DESIGN.md "Analysis").
-    public var analysis: JSONValue
+    public var analysis: JSONText
 
-    public init(id: UUID, userId: UUID, contentHash: String, createdAt: Date, analysis: JSONValue) {
+    public init(id: UUID, userId: UUID, contentHash: String, createdAt: Date, analysis: JSONText) {
         self.id = id
         self.userId = userId
         self.contentHash = contentHash
@@ -107,7 +107,7 @@ public struct AnalysisRecord: Codable, Sendable, Equatable {
 }
 
 /// One page of a cursor-paginated listing, oldest first.
-public struct Page<Item: Codable & Sendable>: Codable, Sendable {
+public struct Page<Item: Sendable>: Sendable {
     public var items: [Item]
     /// Opaque cursor for the next page; nil on the last page.
     public var nextCursor: String?
@@ -117,6 +117,8 @@ public struct Page<Item: Codable & Sendable>: Codable, Sendable {
         self.nextCursor = nextCursor
     }
 }
+
+extension Page: Codable where Item: Codable {}
 
 /// Position after the last item of a page: creation time (microseconds) and id.
 /// Rendered as opaque base64url text.

@@ -58,10 +58,14 @@ public protocol SQLDriver: SQLExecutor {
     var isKnownUnavailable: Bool { get }
     /// Told when a statement timed out, which may mean the database went away unnoticed.
     func statementTimedOut()
+    /// Answers a SELECT at once on the calling thread when the driver can do so without
+    /// waiting (SQLite files: ``SQLiteReader``); nil means "use `query`".
+    func readInPlace(_ sql: String, _ binds: [SQLValue]) -> [SQLRow]?
 }
 
 extension SQLDriver {
     public func probe() async throws { try await query("SELECT 1", []) }
     public var isKnownUnavailable: Bool { false }
     public func statementTimedOut() {}
+    public func readInPlace(_ sql: String, _ binds: [SQLValue]) -> [SQLRow]? { nil }
 }

@@ -217,7 +217,7 @@ public final class SQLStore: SoundProfileRepository, Service {
 
     // MARK: Profiles
 
-    public func createProfile(userId: UUID, audiogramId: UUID?, rule: String, inputs: JSONValue, profile: JSONValue) async throws -> ProfileRecord {
+    public func createProfile(userId: UUID, audiogramId: UUID?, rule: String, inputs: JSONText, profile: JSONText) async throws -> ProfileRecord {
         let record = ProfileRecord(
             id: UUID(), userId: userId, audiogramId: audiogramId, rule: rule,
             createdAt: Self.now(), inputs: inputs, profile: profile
@@ -226,7 +226,7 @@ public final class SQLStore: SoundProfileRepository, Service {
             "INSERT INTO profiles (id, user_id, audiogram_id, rule, inputs, profile, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
             [
                 .text(Self.key(record.id)), .text(Self.key(userId)), audiogramId.map { .text(Self.key($0)) } ?? .null,
-                .text(rule), .text(inputs.jsonText()), .text(profile.jsonText()), .int(Self.micros(record.createdAt)),
+                .text(rule), .text(inputs.text), .text(profile.text), .int(Self.micros(record.createdAt)),
             ]
         )
         return record
@@ -258,7 +258,7 @@ public final class SQLStore: SoundProfileRepository, Service {
 
     // MARK: Analyses
 
-    public func createAnalysis(userId: UUID, contentHash: String, analysis: JSONValue) async throws -> AnalysisRecord {
+    public func createAnalysis(userId: UUID, contentHash: String, analysis: JSONText) async throws -> AnalysisRecord {
         let existing = "SELECT * FROM analyses WHERE user_id = $1 AND content_hash = $2"
         let scope: [SQLValue] = [.text(Self.key(userId)), .text(contentHash)]
         if let row = try await driver.query(existing, scope).first { return Self.analysis(row) }
@@ -266,7 +266,7 @@ public final class SQLStore: SoundProfileRepository, Service {
         do {
             try await driver.query(
                 "INSERT INTO analyses (id, user_id, content_hash, analysis, created_at) VALUES ($1, $2, $3, $4, $5)",
-                [.text(Self.key(record.id)), .text(Self.key(userId)), .text(contentHash), .text(analysis.jsonText()), .int(Self.micros(record.createdAt))]
+                [.text(Self.key(record.id)), .text(Self.key(userId)), .text(contentHash), .text(analysis.text), .int(Self.micros(record.createdAt))]
             )
             return record
         } catch SQLDriverError.uniqueViolation {
@@ -365,7 +365,7 @@ public final class SQLStore: SoundProfileRepository, Service {
 
     static func json(_ ear: EarThresholds?) throws -> SQLValue {
         guard let ear else { return .null }
-        return .text(String(decoding: try JSONValue.encoder.encode(ear), as: UTF8.self))
+        return .text(String(decoding: try JSONText.encoder.encode(ear), as: UTF8.self))
     }
 
     static func ear(_ value: SQLValue?) -> EarThresholds? {
@@ -373,9 +373,8 @@ public final class SQLStore: SoundProfileRepository, Service {
         return try? JSONDecoder().decode(EarThresholds.self, from: Data(text.utf8))
     }
 
-    static func jsonValue(_ value: SQLValue?) -> JSONValue {
-        guard let text = value?.text, let parsed = try? JSONValue(jsonText: text) else { return .null }
-        return parsed
+    static func jsonText(_ value: SQLValue?) -> JSONText {
+        JSONText(stored: value?.text ?? "null")
     }
 
     static func user(_ row: SQLRow) -> User {
@@ -394,14 +393,14 @@ public final class SQLStore: SoundProfileRepository, Service {
             id: uuid(row["id"]), userId: uuid(row["user_id"]),
             audiogramId: row["audiogram_id"]?.text.flatMap(UUID.init(uuidString:)),
             rule: row["rule"]?.text ?? "", createdAt: date(row["created_at"]),
-            inputs: jsonValue(row["inputs"]), profile: jsonValue(row["profile"])
+            inputs: jsonText(row["inputs"]), profile: jsonText(row["profile"])
         )
     }
 
     static func analysis(_ row: SQLRow) -> AnalysisRecord {
         AnalysisRecord(
             id: uuid(row["id"]), userId: uuid(row["user_id"]), contentHash: row["content_hash"]?.text ?? "",
-            createdAt: date(row["created_at"]), analysis: jsonValue(row["analysis"])
+            createdAt: date(row["created_at"]), analysis: jsonText(row["analysis"])
         )
     }
 }

@@ -4,29 +4,38 @@ import ServiceLifecycle
 public import Logging
 
 /// SQLite through sqlite-nio: one connection, statements serialized by an async lock (SQLite
-/// allows one writer anyway). A file by default; `:memory:` for tests.
+/// allows one writer anyway). A file by default; `:memory:` for tests. On a file, plain
+/// SELECTs are answered in place by an ``SQLiteReader`` (read-only connections of its own).
 public final class SQLiteDriver: SQLDriver {
     public var kind: String { "sqlite" }
     private let connection: SQLiteConnection
     private let lock = AsyncLock()
+    private let reader: SQLiteReader?
 
     /// Opens (creating if needed) the database.
     /// - Parameter path: a file path, or `:memory:`.
     public static func open(path: String, logger: Logger = Logger(label: "soundprofile.sqlite")) async throws -> SQLiteDriver {
         let storage: SQLiteConnection.Storage = path == ":memory:" ? .memory : .file(path: path)
         let connection = try await SQLiteConnection.open(storage: storage, logger: logger)
-        let driver = SQLiteDriver(connection: connection)
-        if path != ":memory:" {
-            // WAL lets readers in other processes (e.g. `soundprofile migrate`) proceed; wait
-            // for a busy lock instead of failing at once.
-            _ = try await connection.query("PRAGMA journal_mode=WAL", [])
-            _ = try await connection.query("PRAGMA busy_timeout=5000", [])
-        }
-        return driver
+        guard path != ":memory:" else { return SQLiteDriver(connection: connection, reader: nil) }
+        // WAL lets readers (our own, and other processes such as `soundprofile migrate`)
+        // proceed while one connection writes; wait for a busy lock instead of failing at once.
+        _ = try await connection.query("PRAGMA journal_mode=WAL", [])
+        _ = try await connection.query("PRAGMA busy_timeout=5000", [])
+        // As many readers as event loops answer requests at once; when they cannot be opened
+        // (a file system without shared memory for WAL, say) reads take the writer's path.
+        let reader = try? SQLiteReader(path: path, count: max(2, ProcessInfo.processInfo.activeProcessorCount))
+        return SQLiteDriver(connection: connection, reader: reader)
     }
 
-    private init(connection: SQLiteConnection) {
+    private init(connection: SQLiteConnection, reader: SQLiteReader?) {
         self.connection = connection
+        self.reader = reader
+    }
+
+    public func readInPlace(_ sql: String, _ binds: [SQLValue]) -> [SQLRow]? {
+        guard let reader, sql.hasPrefix("SELECT ") else { return nil }
+        return reader.query(sql, binds)
     }
 
     public func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
@@ -57,6 +66,7 @@ public final class SQLiteDriver: SQLDriver {
 
     /// Closes the connection; the driver must not be used afterwards.
     public func close() async throws {
+        reader?.close()
         try await lock.withLock { try await connection.close() }
     }
 

@@ -61,7 +61,7 @@ public protocol SoundProfileRepository: Sendable {
     /// their fitted document intact and `audiogramId` cleared. Returns false when nothing was deleted.
     func deleteAudiogram(id: UUID, owner: UUID?) async throws -> Bool
 
-    func createProfile(userId: UUID, audiogramId: UUID?, rule: String, inputs: JSONValue, profile: JSONValue) async throws -> ProfileRecord
+    func createProfile(userId: UUID, audiogramId: UUID?, rule: String, inputs: JSONText, profile: JSONText) async throws -> ProfileRecord
     func profile(id: UUID) async throws -> ProfileRecord?
     /// The profile with its fitted document as stored (`fields`: `rule`, `audiogramId` when set).
     func storedProfile(id: UUID) async throws -> StoredDocument?
@@ -71,7 +71,7 @@ public protocol SoundProfileRepository: Sendable {
 
     /// Stores an analysis, or returns the one already stored for the same user and content hash
     /// (uploads are idempotent).
-    func createAnalysis(userId: UUID, contentHash: String, analysis: JSONValue) async throws -> AnalysisRecord
+    func createAnalysis(userId: UUID, contentHash: String, analysis: JSONText) async throws -> AnalysisRecord
     func analysis(id: UUID) async throws -> AnalysisRecord?
     /// The analysis with its document as stored (`fields`: `contentHash`).
     func storedAnalysis(id: UUID) async throws -> StoredDocument?

@@ -66,10 +66,10 @@ struct NeverCalledRepository: SoundProfileRepository {
     func createAudiogram(userId: UUID, measuredAt: Date, right: EarThresholds?, left: EarThresholds?) async throws -> AudiogramRecord { throw Unused() }
     func audiogram(id: UUID) async throws -> AudiogramRecord? { throw Unused() }
     func audiograms(userId: UUID, limit: Int, after cursor: Cursor?) async throws -> Page<AudiogramRecord> { throw Unused() }
-    func createProfile(userId: UUID, audiogramId: UUID?, rule: String, inputs: JSONValue, profile: JSONValue) async throws -> ProfileRecord { throw Unused() }
+    func createProfile(userId: UUID, audiogramId: UUID?, rule: String, inputs: JSONText, profile: JSONText) async throws -> ProfileRecord { throw Unused() }
     func profile(id: UUID) async throws -> ProfileRecord? { throw Unused() }
     func profiles(userId: UUID, limit: Int, after cursor: Cursor?) async throws -> Page<ProfileRecord> { throw Unused() }
-    func createAnalysis(userId: UUID, contentHash: String, analysis: JSONValue) async throws -> AnalysisRecord { throw Unused() }
+    func createAnalysis(userId: UUID, contentHash: String, analysis: JSONText) async throws -> AnalysisRecord { throw Unused() }
     func analysis(id: UUID) async throws -> AnalysisRecord? { throw Unused() }
     func analysis(userId: UUID, contentHash: String) async throws -> AnalysisRecord? { throw Unused() }
     func storedProfile(id: UUID) async throws -> StoredDocument? { throw Unused() }

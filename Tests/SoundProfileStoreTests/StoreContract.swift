@@ -84,12 +84,12 @@ enum StoreContract {
         #expect(read == audiogram)
         #expect(abs(read.measuredAt.timeIntervalSince(measured)) < 1e-5)
 
-        let profileDoc: JSONValue = .object(["schemaVersion": .number(1), "rule": .string("nal-r"), "fullScaleDBSPL": .number(100)])
-        let profile = try await store.createProfile(userId: user.id, audiogramId: audiogram.id, rule: "nal-r", inputs: .object(["rule": .string("nal-r")]), profile: profileDoc)
+        let profileDoc = try JSONText(encoding: ["schemaVersion": 1, "fullScaleDBSPL": 100])
+        let profile = try await store.createProfile(userId: user.id, audiogramId: audiogram.id, rule: "nal-r", inputs: try JSONText(encoding: ["rule": "nal-r"]), profile: profileDoc)
         #expect(try await store.profile(id: profile.id) == profile)
         #expect(try await store.profiles(userId: user.id, limit: 5, after: nil).items.map(\.id) == [profile.id])
 
-        let analysisDoc: JSONValue = .object(["file": .string("a.wav"), "sampleRate": .number(48000)])
+        let analysisDoc = try JSONText(encoding: ["file": "a.wav", "sampleRate": "48000"])
         let analysis = try await store.createAnalysis(userId: user.id, contentHash: "abc123", analysis: analysisDoc)
         let again = try await store.createAnalysis(userId: user.id, contentHash: "abc123", analysis: analysisDoc)
         #expect(again.id == analysis.id, "the same upload is stored once")
@@ -157,6 +157,59 @@ struct SQLiteStoreTests {
             #expect(await store.isReady() == false)
             try await store.migrate()
             #expect(await store.isReady())
+        }
+    }
+}
+
+/// The same contract on an SQLite file, where plain SELECTs are answered in place by
+/// read-only connections (`SQLiteReader`) and everything else by the writer connection.
+@Suite("Store on an SQLite file")
+struct SQLiteFileStoreTests {
+    static func withFile<T: Sendable>(queryTimeout: Duration = TestDatabases.queryTimeout,
+                                      _ body: @Sendable (SQLStore) async throws -> T) async throws -> T {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sp-file-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try await StoreFactory.open(url: "sqlite:" + directory.appendingPathComponent("s.sqlite").path,
+                                                queryTimeout: queryTimeout)
+        return try await store.withRunning { store in
+            try await store.migrate()
+            return try await body(store)
+        }
+    }
+
+    @Test func usersRoundTrip() async throws { try await Self.withFile(StoreContract.usersRoundTrip) }
+    @Test func emailUniqueCaseInsensitive() async throws { try await Self.withFile(StoreContract.emailUniqueCaseInsensitive) }
+    @Test func pagination() async throws { try await Self.withFile(StoreContract.pagination) }
+    @Test func ownedData() async throws { try await Self.withFile(StoreContract.ownedData) }
+    @Test func migrationsIdempotent() async throws { try await Self.withFile(StoreContract.migrationsIdempotent) }
+
+    /// A read does not queue behind a write transaction: it is answered from the last commit
+    /// while the transaction is still open (through the writer's connection it would wait for
+    /// the transaction's end), and the commit is visible to the next read.
+    @Test func readsAreAnsweredWhileAWriteTransactionIsOpen() async throws {
+        // Through the writer's path the read would wait for the transaction, which waits for the
+        // read: the 5 s statement deadline turns that into a failure rather than a hang.
+        try await Self.withFile(queryTimeout: .seconds(5)) { store in
+            let user = try await store.createUser(email: StoreContract.email(), fullName: "Before")
+            let inside = AsyncStream<Void>.makeStream()
+            let release = AsyncStream<Void>.makeStream()
+            let writer = Task {
+                try await store.driver.transaction { db in
+                    try await db.query("UPDATE users SET full_name = $1 WHERE id = $2", [.text("After"), .text(user.id.uuidString.lowercased())])
+                    inside.continuation.yield()
+                    for await _ in release.stream { break }  // hold the transaction open until told
+                    return ()
+                }
+            }
+            for await _ in inside.stream { break }
+            // The transaction is open and holds the writer: this read must not need it.
+            let during: Result<User?, any Error>
+            do { during = .success(try await store.user(id: user.id)) } catch { during = .failure(error) }
+            release.continuation.yield()
+            try await writer.value
+            #expect(try during.get()?.fullName == "Before", "a read during the transaction sees the last commit")
+            #expect(try await store.user(id: user.id)?.fullName == "After", "the commit is visible to the next read")
         }
     }
 }
