@@ -75,6 +75,11 @@ public struct JWTSigner: Sendable {
     /// wrongly signed, expired, issued in the future (`iat`) or not yet valid (`nbf`); `iat` and
     /// `nbf` are checked with ``leewaySeconds`` of clock skew. jwt-kit checks the signature (in
     /// constant time) before the claims are decoded.
+    /// The identity of a token this signer verified before and that has not expired, or nil.
+    public func remembered(_ token: String, now: Date = Date()) -> Identity? {
+        verified.identity(token, now: now)
+    }
+
     public func verify(_ token: String, now: Date = Date()) async throws(TokenRefused) -> Identity {
         if let identity = verified.identity(token, now: now) { return identity }
         let claims: Claims

@@ -1,4 +1,5 @@
 import Hummingbird
+import Synchronization
 import Foundation
 import Prometheus
 import HTTPTypes
@@ -51,6 +52,8 @@ struct BearerAuthenticator: Sendable {
     }
 
     func identity(_ token: String) async throws -> Identity {
+        // A token verified before (the same bytes) needs no header parse: most requests.
+        if let identity = signer.remembered(token) { return identity }
         guard let dot = token.utf8.firstIndex(of: UInt8(ascii: ".")),
               let headerBytes = Base64URL.decode(token.utf8[..<dot]),
               let header = try? JSONDecoder().decode(Header.self, from: headerBytes)
@@ -138,10 +141,17 @@ struct PrometheusMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
 
 /// Converts between Hummingbird's route patterns (`/v1/users/:id`) and OpenAPI's (`/v1/users/{id}`).
 public enum OpenAPIPaths {
+    /// Converted patterns: the router's patterns are a fixed few, and two middlewares ask for
+    /// every request's.
+    private static let converted = Mutex<[String: String]>([:])
+
     public static func openAPIPath(_ hummingbirdPath: String) -> String {
-        "/" + hummingbirdPath.split(separator: "/").map { segment in
+        if let known = converted.withLock({ $0[hummingbirdPath] }) { return known }
+        let path = "/" + hummingbirdPath.split(separator: "/").map { segment in
             segment.hasPrefix(":") ? "{\(segment.dropFirst())}" : String(segment)
         }.joined(separator: "/")
+        converted.withLock { if $0.count < 1024 { $0[hummingbirdPath] = path } }
+        return path
     }
 }
 

@@ -92,7 +92,7 @@ public enum ProfileFitting {
         let profile = try fit(input)
         return try await repository.createProfile(
             userId: userId, audiogramId: audiogramId, rule: input.rule,
-            inputs: try JSONText(encoding: input), profile: try JSONText(encoding: profile)
+            inputs: try JSONText(encoding: input), profile: JSONText(stored: try profile.compactJSON())
         )
     }
 

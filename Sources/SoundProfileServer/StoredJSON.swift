@@ -2,6 +2,7 @@ public import Foundation
 public import Hummingbird
 import NIOCore
 public import SoundProfileStore
+import SoundProfileDSP
 
 /// Responses that carry stored documents (fitted profiles, analyses): the members around the
 /// document are written here, in the order and form `JSONCoding.encoder` gives them (sorted
@@ -99,38 +100,10 @@ public struct StoredJSON: Sendable {
         return Response(status: status, headers: headers, body: .init(byteBuffer: buffer))
     }
 
-    /// A JSON string as `JSONCoding.encoder` writes one: `"` and `\` escaped, the control
-    /// characters as \b \f \n \r \t or \u00XX, `/` and everything else as it is.
+    /// A JSON string as `JSONCoding.encoder` writes one (`CompactJSON`'s escaping).
     static func writeString(_ text: String, to buffer: inout ByteBuffer) {
-        buffer.writeStaticString("\"")
-        var start = text.utf8.startIndex
-        let utf8 = text.utf8
-        var index = start
-        while index != utf8.endIndex {
-            let byte = utf8[index]
-            if byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
-                index = utf8.index(after: index)
-                continue
-            }
-            buffer.writeBytes(utf8[start..<index])
-            switch byte {
-            case UInt8(ascii: "\""): buffer.writeStaticString("\\\"")
-            case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
-            case 0x08: buffer.writeStaticString("\\b")
-            case 0x0C: buffer.writeStaticString("\\f")
-            case 0x0A: buffer.writeStaticString("\\n")
-            case 0x0D: buffer.writeStaticString("\\r")
-            case 0x09: buffer.writeStaticString("\\t")
-            default:
-                let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                buffer.writeStaticString("\\u00")
-                buffer.writeInteger(hex[Int(byte >> 4)])
-                buffer.writeInteger(hex[Int(byte & 0x0F)])
-            }
-            index = utf8.index(after: index)
-            start = index
-        }
-        buffer.writeBytes(utf8[start..<index])
-        buffer.writeStaticString("\"")
+        var out = ""
+        CompactJSON.appendString(text, to: &out)
+        buffer.writeString(out)
     }
 }

@@ -13,7 +13,8 @@ public struct JSONText: Sendable, Equatable, CustomStringConvertible {
         text = String(decoding: try JSONText.encoder.encode(value), as: UTF8.self)
     }
 
-    /// Text read back from the store (written there by ``init(encoding:)``).
+    /// Text already in that form: read back from the store, or written by a writer that gives
+    /// the encoder's bytes (`SoundProfile.compactJSON()`).
     public init(stored text: String) {
         self.text = text
     }

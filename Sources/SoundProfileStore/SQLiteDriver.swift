@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import SQLiteNIO
 import ServiceLifecycle
 public import Logging
@@ -11,6 +12,19 @@ public final class SQLiteDriver: SQLDriver {
     private let connection: SQLiteConnection
     private let lock = AsyncLock()
     private let reader: SQLiteReader?
+    /// Single-statement writes waiting for the next group commit (files only).
+    private let pending = Mutex<[PendingWrite]>([])
+
+    /// Groups of more than one write committed together (for tests and curiosity).
+    let groupCommits = Atomic<Int>(0)
+    /// Writes waiting for the next group commit.
+    var pendingWriteCount: Int { pending.withLock { $0.count } }
+
+    private struct PendingWrite: Sendable {
+        var sql: String
+        var binds: [SQLValue]
+        var continuation: CheckedContinuation<[SQLRow], any Error>
+    }
 
     /// Opens (creating if needed) the database.
     /// - Parameter path: a file path, or `:memory:`.
@@ -39,7 +53,64 @@ public final class SQLiteDriver: SQLDriver {
     }
 
     public func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
-        try await lock.withLock { try await Self.run(sql, binds, on: connection) }
+        guard reader != nil, !sql.hasPrefix("SELECT ") else {
+            return try await lock.withLock { try await Self.run(sql, binds, on: connection) }
+        }
+        // A write on a file: it joins the next group commit.
+        return try await withCheckedThrowingContinuation { continuation in
+            let first = pending.withLock { queue in
+                queue.append(PendingWrite(sql: sql, binds: binds, continuation: continuation))
+                return queue.count == 1
+            }
+            if first { Task { await self.commitPending() } }
+        }
+    }
+
+    /// Group commit: every single-statement write that arrived while the previous commit held
+    /// the connection goes into one transaction, so they share one fsync of the WAL (SQLite's
+    /// FULL durability: each write is on disk before it is acknowledged). A write that breaks a
+    /// constraint fails alone (SQLite backs out that statement and keeps the transaction);
+    /// any other error, or a failed COMMIT, fails the whole group and rolls it back. One
+    /// waiting write runs on its own, as before.
+    private func commitPending() async {
+        try? await lock.withLock {
+            let batch = pending.withLock { queue in
+                let taken = queue
+                queue.removeAll()
+                return taken
+            }
+            if batch.count == 1, let only = batch.first {
+                do { only.continuation.resume(returning: try await Self.run(only.sql, only.binds, on: connection)) }
+                catch { only.continuation.resume(throwing: error) }
+                return
+            }
+            guard !batch.isEmpty else { return }
+            var results: [Result<[SQLRow], any Error>] = []
+            do {
+                _ = try await connection.query("BEGIN IMMEDIATE", [])
+                for write in batch {
+                    do {
+                        results.append(.success(try await Self.run(write.sql, write.binds, on: connection)))
+                    } catch let error where Self.isConstraint(error) {
+                        results.append(.failure(error))
+                    }
+                }
+                _ = try await connection.query("COMMIT", [])
+                groupCommits.add(1, ordering: .relaxed)
+            } catch {
+                _ = try? await connection.query("ROLLBACK", [])
+                for write in batch { write.continuation.resume(throwing: error) }
+                return
+            }
+            for (write, result) in zip(batch, results) { write.continuation.resume(with: result) }
+        }
+    }
+
+    /// A constraint violation, which SQLite backs out for the statement alone.
+    static func isConstraint(_ error: any Error) -> Bool {
+        if case SQLDriverError.uniqueViolation = error { return true }
+        if let error = error as? SQLiteError { return error.reason == .constraint || error.message.contains("constraint failed") }
+        return false
     }
 
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
