@@ -41,12 +41,24 @@ curl -sf -o /dev/null -H "Authorization: Bearer $SP_TOKEN" "$URL/v1/profiles/$SP
 
 if [ -n "$DATABASE" ]; then echo "== database: $(sed -E 's#//([^:]*):[^@]*@#//\1:***@#' <<<"$DATABASE")"; else echo "== database: SQLite file"; fi
 echo "== load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+# Runs wrk, prints its report, then the server's CPU time per request over the run (user +
+# system, from /proc): a figure that other work on a shared machine disturbs far less than
+# requests per second or latency.
+measure() {
+    local before after requests
+    before=$(awk '{print $14 + $15}' "/proc/$SERVE/stat")
+    wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" --latency "$@" | tee wrk.out
+    after=$(awk '{print $14 + $15}' "/proc/$SERVE/stat")
+    requests=$(awk '/requests in/ {print $1}' wrk.out)
+    awk -v t="$((after - before))" -v hz="$(getconf CLK_TCK)" -v n="$requests" \
+        'BEGIN { if (n > 0) printf "server CPU per request: %.0f us (%d requests)\n", t / hz * 1e6 / n, n }'
+}
 echo "== GET /healthz (the framework's floor, same run)  ($THREADS threads, $CONNECTIONS connections, $DURATION)"
-wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" --latency "$URL/healthz"
+measure "$URL/healthz"
 echo "== GET /v1/profiles/{id}  ($THREADS threads, $CONNECTIONS connections, $DURATION)"
-wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" --latency -s "$HERE/get-profile.lua" "$URL"
+measure -s "$HERE/get-profile.lua" "$URL"
 echo "== POST /v1/profiles  ($THREADS threads, $CONNECTIONS connections, $DURATION)"
-wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" --latency -s "$HERE/post-profile.lua" "$URL/v1/profiles"
+measure -s "$HERE/post-profile.lua" "$URL/v1/profiles"
 echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== server warnings/errors during the run:"
 cat serve.log

@@ -88,7 +88,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        if logFormat == "json" { LoggingSystem.bootstrap { JSONLogHandler(label: $0) } }
+        if logFormat == "json" { LoggingSystem.bootstrap { JSONLogHandler(label: $0) } } else { LoggingSystem.bootstrap { TextLogHandler(label: $0) } }
         try options.prepareDataDirectory()
         let level = Logger.Level(rawValue: logLevel) ?? .info
         var logger = Logger(label: "soundprofile")

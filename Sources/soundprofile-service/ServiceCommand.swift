@@ -1,7 +1,5 @@
 import ArgumentParser
 import Foundation
-import NIOCore
-import NIOPosix
 import SoundProfileDSP
 
 /// The service half of the `soundprofile` command line: `serve`, `migrate`, `token` and
@@ -26,14 +24,6 @@ struct ServiceCommand: AsyncParsableCommand {
     /// As `soundprofile`'s main: usage errors exit with 2 rather than ArgumentParser's 64, and
     /// errors read `soundprofile <command>: <reason>` (the CLI's one style), not "Error: …".
     static func main() async {
-        if CommandLine.arguments.dropFirst().first == "serve" {
-            // One set of threads for I/O and handlers: NIO's event loops become Swift
-            // Concurrency's global executor, so a request no longer hops from its event loop to
-            // the cooperative pool and back (and back again for each database answer) — those
-            // thread switches were a third of a GET's CPU time. It must happen before any task
-            // is enqueued on the global executor; nothing above has suspended yet.
-            NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
-        }
         var path: [String] = []
         var level: [any ParsableCommand.Type] = configuration.subcommands
         for argument in CommandLine.arguments.dropFirst() {

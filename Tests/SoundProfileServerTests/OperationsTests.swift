@@ -30,3 +30,23 @@ struct OperationsTests {
         #expect(object["time"]?.hasSuffix("Z") == true)
     }
 }
+
+/// The text log handler keeps swift-log's `StreamLogHandler` line format, which the README's
+/// examples and people's log tooling read.
+@Suite struct TextLogHandlerTests {
+    @Test func linesHaveStreamLogHandlersFormat() {
+        let line = TextLogHandler.line(time: "2026-12-01T21:12:25+0000", level: .warning, label: "soundprofile.store",
+                                       metadata: ["b": "2", "a": "x y", "hb.request.id": "r-1"], source: "SoundProfileStore", message: "database unreachable")
+        #expect(line == "2026-12-01T21:12:25+0000 warning soundprofile.store: a=x y b=2 hb.request.id=r-1 [SoundProfileStore] database unreachable\n")
+        #expect(TextLogHandler.line(time: "T", level: .info, label: "l", metadata: [:], source: "S", message: "m") == "T info l: [S] m\n")
+        #expect(TextLogHandler.timestamp().wholeMatch(of: #/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}/#) != nil)
+    }
+
+    /// Keys set on a logger stay on its handler (rendered only when a line is written).
+    @Test func metadataKeysAreKeptOnTheHandler() {
+        var handler = TextLogHandler(label: "t", metadataProvider: .init { ["provided": "p"] })
+        handler[metadataKey: "request"] = "r"
+        #expect(handler[metadataKey: "request"] == "r")
+        #expect(handler.metadata == ["request": "r"])
+    }
+}

@@ -205,4 +205,45 @@ import Glibc
         #expect(!log.contains("private.person"), "the email reached the log: \(log)")
         #expect(!log.contains("email="), "a query string reached the log")
     }
+
+    /// `--log-format json` on a live server: every line on standard error is one JSON object,
+    /// and a request leaves exactly one completion line with the method, the route pattern, the
+    /// status, the duration and the one request id the client sent (also echoed back).
+    @Test func jsonLogsHaveOneCompletionLinePerRequestWithOneRequestID() async throws {
+        let server = try Server(["--log-format", "json", "--log-level", "info"])
+        #expect(try await server.ready(), "\(server.output)")
+        let token = try server.token()
+        let requestID = "req-\(UUID().uuidString.prefix(8))"
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(server.port)/v1/profiles/\(UUID().uuidString)")!)
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        request.setValue(requestID, forHTTPHeaderField: "X-Request-Id")
+        let (_, response) = try await URLSession.shared.data(for: request)
+        let http = try #require(response as? HTTPURLResponse)
+        #expect(http.statusCode == 404)
+        #expect(http.value(forHTTPHeaderField: "X-Request-Id") == requestID)
+        kill(server.process.processIdentifier, SIGTERM)
+        #expect(server.waitForExit(within: 20) != nil)
+
+        let lines = server.output.split(separator: "\n").map(String.init)
+        var objects: [[String: Any]] = []
+        for line in lines where !line.isEmpty {
+            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            #expect(object != nil, "not one JSON object: \(line)")
+            if let object { objects.append(object) }
+        }
+        for object in objects {
+            for key in ["time", "level", "label", "message"] { #expect(object[key] is String, "\(key) missing: \(object)") }
+        }
+        let mine = objects.filter { $0.values.contains { ($0 as? String) == requestID } }
+        let completions = mine.filter { $0["message"] as? String == "request" }
+        #expect(completions.count == 1, "\(mine)")
+        if let line = completions.first {
+            #expect(line["method"] as? String == "GET")
+            #expect(line["route"] as? String == "/v1/profiles/{id}")
+            #expect(line["status"] as? String == "404")
+            #expect(Double(line["duration_ms"] as? String ?? "") ?? -1 >= 0, "\(line)")
+            let ids = line.filter { ($0.value as? String) == requestID }.map(\.key)
+            #expect(ids.count == 1, "one request id per line, found under \(ids)")
+        }
+    }
 }
