@@ -444,6 +444,13 @@ struct RouteTests {
                     == ["rule", "compressionRatio", "bands", "audiogramId"], "profile options")
             #expect(try fields(try await client.send(.post, profiles, token: user.token, json: #"{"userId":"\#(user.id)","rule":"nal-r","audiogramId":"\#(UUID())"}"#)) == ["audiogramId"], "unknown audiogram")
             #expect(try fields(try await client.send(.post, profiles, token: user.token, json: #"{"userId":"nope","rule":"nal-r"}"#)) == ["userId"], "malformed uuid")
+            // A user that does not exist is named as such, with or without an audiogram id (the
+            // audiogram lookup stands in for the user lookup only when it finds one of theirs).
+            let ghost = UUID().uuidString
+            let someoneElses = try await client.audiogram(for: try await client.user())
+            #expect(try fields(try await client.send(.post, profiles, json: #"{"userId":"\#(ghost)","rule":"nal-r","audiogramId":"\#(someoneElses)"}"#)) == ["userId"], "no such user, an audiogram id")
+            #expect(try fields(try await client.send(.post, profiles, json: #"{"userId":"\#(ghost)","rule":"nal-r","audiogram":{"right":{"500":20,"1000":20,"2000":20}}}"#)) == ["userId"], "no such user, inline")
+            #expect(try fields(try await client.send(.post, profiles, token: user.token, json: #"{"userId":"\#(user.id)","rule":"nal-r","audiogramId":"\#(someoneElses)"}"#)) == ["audiogramId"], "another user's audiogram")
             #expect(try fields(try await client.send(.post, profiles, token: user.token, json: #"{"userId":"\#(user.id)","rule":"nal-r","audiogram":{"right":{"500":200,"1000":1,"2000":1}}}"#)) == ["audiogram.right.500"], "inline audiogram")
 
             let patch = "/v1/users/\(user.id)"
