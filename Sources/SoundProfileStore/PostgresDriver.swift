@@ -63,6 +63,12 @@ public final class PostgresDriver: SQLDriver, @unchecked Sendable {
             password: password, database: database.isEmpty ? nil : database, tls: tls
         )
         configuration.options.maximumConnections = 20
+        // No pooled connection pings while idle: postgres-nio arms a keep-alive timer each time
+        // a connection goes back to the pool, a sleeping task per statement. A connection the
+        // database closed is dropped when its socket closes; one that went silent fails its
+        // next statement within the statement timeout (503, Retry-After), and the driver then
+        // probes the database before sending more.
+        configuration.options.keepAliveBehavior = nil
         configuration.options.connectTimeout = .seconds(2)
         var probe = PostgresConnection.Configuration(host: host, port: port, username: user, password: password,
                                                      database: database.isEmpty ? nil : database, tls: probeTLS)
