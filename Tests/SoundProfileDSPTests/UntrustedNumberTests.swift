@@ -22,6 +22,19 @@ import Testing
         #expect((0..<3000).contains(bin))
     }
 
+    /// A huge value in a message reads as the value itself: not "inf" (the scaling by 100 for
+    /// rounding overflowed beyond 1.8e306) and not "1e+3" (trailing zeros were cut from "1e+300").
+    @Test func hugeValuesInMessagesAreThemselves() throws {
+        #expect(fmt(1e308) == "1e+308")
+        #expect(fmt(-1e308) == "-1e+308")
+        #expect(fmt(1e300) == "1e+300")
+        #expect(Band.trimmed(1e300) == "1e+300")
+        #expect(fmt(12.5) == "12.5" && fmt(-10) == "-10" && fmt(0.125) == "0.13")
+        #expect(fmt(.infinity) == "inf")
+        let error = AudiogramError.thresholdOutOfRange(ear: .right, frequencyHz: 500, dBHL: 1e308)
+        #expect(error.description.contains("threshold 1e+308 dB HL is not allowed"), "\(error)")
+    }
+
     @Test(arguments: [1e19, -1e19, 9.2233720368547758e18, 1e300, .infinity, -.infinity, .nan])
     func labelsOfHugeNumbersDoNotTrap(x: Double) {
         #expect(!Band.trimmed(x).isEmpty)

@@ -45,7 +45,10 @@ public struct Band: Sendable, Equatable, Hashable, Codable {
         // Int(x) traps beyond ±9.2e18: only small whole numbers print without a fraction.
         if x == x.rounded(), abs(x) < 1e15 { return String(Int(x)) }
         var s = String(x)
-        while s.hasSuffix("0") { s.removeLast() }
+        // Trailing zeros of a fraction only: "1e+300" must keep its exponent.
+        if s.contains("."), !s.contains("e") {
+            while s.hasSuffix("0") { s.removeLast() }
+        }
         return s
     }
 }
@@ -94,7 +97,8 @@ public enum BandLayoutError: Error, Equatable, CustomStringConvertible {
 
 func fmt(_ x: Double) -> String {
     let r = (x * 100).rounded() / 100
-    return Band.trimmed(r)
+    // Beyond ±1.8e306 the scaling overflows: show such a value as it is, not as "inf".
+    return Band.trimmed(r.isFinite || !x.isFinite ? r : x)
 }
 
 /// The sample rates the library accepts, in Hz.
