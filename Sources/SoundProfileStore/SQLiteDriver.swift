@@ -36,6 +36,9 @@ public final class SQLiteDriver: SQLDriver {
         // proceed while one connection writes; wait for a busy lock instead of failing at once.
         _ = try await connection.query("PRAGMA journal_mode=WAL", [])
         _ = try await connection.query("PRAGMA busy_timeout=5000", [])
+        // FULL: in WAL mode each commit syncs the log, so an acknowledged write survives a
+        // power cut (NORMAL would only sync at checkpoints). Set here, not left to the build.
+        _ = try await connection.query("PRAGMA synchronous=FULL", [])
         // As many readers as event loops answer requests at once; when they cannot be opened
         // (a file system without shared memory for WAL, say) reads take the writer's path.
         let reader = try? SQLiteReader(path: path, count: max(2, ProcessInfo.processInfo.activeProcessorCount))

@@ -184,6 +184,16 @@ struct SQLiteFileStoreTests {
     @Test func ownedData() async throws { try await Self.withFile(StoreContract.ownedData) }
     @Test func migrationsIdempotent() async throws { try await Self.withFile(StoreContract.migrationsIdempotent) }
 
+    /// WAL with synchronous=FULL: every commit reaches the disk before it is acknowledged.
+    @Test func commitsAreSyncedToDisk() async throws {
+        try await Self.withFile { store in
+            let mode = try await store.driver.query("PRAGMA journal_mode", []).first?["journal_mode"]?.textValue
+            let synchronous = try await store.driver.query("PRAGMA synchronous", []).first?["synchronous"]?.intValue
+            #expect(mode == "wal")
+            #expect(synchronous == 2, "2 is FULL")
+        }
+    }
+
     /// A read does not queue behind a write transaction: it is answered from the last commit
     /// while the transaction is still open (through the writer's connection it would wait for
     /// the transaction's end), and the commit is visible to the next read.
