@@ -310,19 +310,20 @@ struct APIRoutes: Sendable {
         case (.some, nil): break
         }
         try validator.check()
+        let noSuchUser = APIError.invalid("userId", "no such user")
         var right = body.audiogram?.right
         var left = body.audiogram?.left
         if let audiogramId = body.audiogramId {
             // An audiogram of this user shows the user exists (a user's audiograms are deleted
             // with the user, in one transaction): one query instead of two on the usual path.
             guard let stored = try await repository.audiogram(id: audiogramId), stored.userId == body.userId else {
-                guard try await repository.user(id: body.userId) != nil else { throw APIError.invalid("userId", "no such user") }
+                guard try await repository.user(id: body.userId) != nil else { throw noSuchUser }
                 throw APIError.invalid("audiogramId", "no such audiogram for this user")
             }
             right = stored.right
             left = stored.left
-        } else {
-            guard try await repository.user(id: body.userId) != nil else { throw APIError.invalid("userId", "no such user") }
+        } else if try await repository.user(id: body.userId) == nil {
+            throw noSuchUser
         }
         let input = ProfileFitInput(right: right, left: left, rule: body.rule, bands: body.bands, compressionRatio: body.compressionRatio)
         let record = try await ProfileFitting.createProfile(in: repository, userId: body.userId, audiogramId: body.audiogramId, input: input)

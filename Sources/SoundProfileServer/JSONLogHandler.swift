@@ -20,9 +20,7 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var merged = metadata
-        if let provided = metadataProvider?.get() { merged.merge(provided) { $1 } }
-        if let extra = event.metadata { merged.merge(extra) { $1 } }
+        let merged = Self.merged(metadata, metadataProvider, event)
         FileHandle.standardError.write(Data((Self.line(level: event.level, label: label, message: "\(event.message)", metadata: merged) + "\n").utf8))
     }
 
@@ -36,5 +34,16 @@ public struct JSONLogHandler: LogHandler {
         object["message"] = message
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
+    }
+}
+
+extension LogHandler {
+    /// The handler's metadata, then the provider's, then the line's own (later keys win): what
+    /// one line carries. Both of `serve`'s handlers render it only when a line is written.
+    static func merged(_ metadata: Logger.Metadata, _ provider: Logger.MetadataProvider?, _ event: LogEvent) -> Logger.Metadata {
+        var merged = metadata
+        if let provided = provider?.get() { merged.merge(provided) { $1 } }
+        if let extra = event.metadata { merged.merge(extra) { $1 } }
+        return merged
     }
 }

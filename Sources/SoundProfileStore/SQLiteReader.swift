@@ -43,7 +43,13 @@ final class SQLiteReader: Sendable {
     /// One read-only connection and its statement cache; used only under its mutex.
     final class Connection: @unchecked Sendable {
         private let db: OpaquePointer
-        private var statements: [String: OpaquePointer] = [:]
+        private var statements: [String: Prepared] = [:]
+
+        /// A prepared statement and its result's column names (lower-cased, as rows carry them).
+        private struct Prepared {
+            let handle: OpaquePointer
+            let names: [String]
+        }
         private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
         init(path: String) throws {
@@ -62,7 +68,7 @@ final class SQLiteReader: Sendable {
         }
 
         deinit {
-            for statement in statements.values { sqlite_nio_sqlite3_finalize(statement) }
+            for statement in statements.values { sqlite_nio_sqlite3_finalize(statement.handle) }
             sqlite_nio_sqlite3_close_v2(db)
         }
 
@@ -70,22 +76,30 @@ final class SQLiteReader: Sendable {
             SQLDriverError.unavailable("\(context): \(String(cString: sqlite_nio_sqlite3_errmsg(db)))")
         }
 
-        private func statement(_ sql: String) throws -> OpaquePointer {
+        private func statement(_ sql: String) throws -> Prepared {
             if let cached = statements[sql] { return cached }
-            var statement: OpaquePointer?
-            let code = sqlite_nio_sqlite3_prepare_v3(db, SQLiteDriver.sqliteSQL(sql), -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
-            guard code == SQLITE_OK, let statement else { throw error("prepare") }
+            var handle: OpaquePointer?
+            let code = sqlite_nio_sqlite3_prepare_v3(db, SQLiteDriver.sqliteSQL(sql), -1, UInt32(SQLITE_PREPARE_PERSISTENT), &handle, nil)
+            guard code == SQLITE_OK, let handle else { throw error("prepare") }
             if statements.count >= 128 {
-                for old in statements.values { sqlite_nio_sqlite3_finalize(old) }
+                for old in statements.values { sqlite_nio_sqlite3_finalize(old.handle) }
                 statements.removeAll()
             }
-            statements[sql] = statement
-            return statement
+            let prepared = Prepared(handle: handle, names: Self.columnNames(handle))
+            statements[sql] = prepared
+            return prepared
+        }
+
+        private static func columnNames(_ statement: OpaquePointer) -> [String] {
+            (0..<sqlite_nio_sqlite3_column_count(statement)).map {
+                String(cString: sqlite_nio_sqlite3_column_name(statement, $0)).lowercased()
+            }
         }
 
         /// The rows, or nil when SQLite reports the database busy.
         func query(_ sql: String, _ binds: [SQLValue]) throws -> [SQLRow]? {
-            let statement = try statement(sql)
+            let prepared = try statement(sql)
+            let statement = prepared.handle
             defer {
                 sqlite_nio_sqlite3_reset(statement)
                 sqlite_nio_sqlite3_clear_bindings(statement)
@@ -101,20 +115,21 @@ final class SQLiteReader: Sendable {
                 guard code == SQLITE_OK else { throw error("bind") }
             }
             var rows: [SQLRow] = []
-            let columns = sqlite_nio_sqlite3_column_count(statement)
-            var names: [String] = []
+            var names = prepared.names
             while true {
                 let code = sqlite_nio_sqlite3_step(statement)
                 if code == SQLITE_DONE { return rows }
                 if code == SQLITE_BUSY || code == SQLITE_LOCKED { return nil }
                 guard code == SQLITE_ROW else { throw error("step") }
-                if names.isEmpty {
-                    names = (0..<columns).map { String(cString: sqlite_nio_sqlite3_column_name(statement, $0)).lowercased() }
+                // SQLite re-prepares a statement in `step` after a schema change (another process
+                // migrating): `SELECT *` may then have other columns than the cached names.
+                if rows.isEmpty, sqlite_nio_sqlite3_column_count(statement) != names.count {
+                    names = Self.columnNames(statement)
                 }
                 var row: SQLRow = [:]
-                row.reserveCapacity(Int(columns))
-                for column in 0..<columns {
-                    let name = names[Int(column)]
+                row.reserveCapacity(names.count)
+                for (index, name) in names.enumerated() {
+                    let column = Int32(index)
                     switch sqlite_nio_sqlite3_column_type(statement, column) {
                     case SQLITE_INTEGER: row[name] = .int(sqlite_nio_sqlite3_column_int64(statement, column))
                     case SQLITE_FLOAT:

@@ -6,6 +6,16 @@ import Testing
 import Crypto
 
 @Suite struct ServeCommandTests {
+    /// Waits (bounded: 15 s) until `base`/healthz answers 200.
+    static func answersHealthz(_ base: URL) async throws -> Bool {
+        for _ in 0..<150 {
+            if let (_, response) = try? await URLSession.shared.data(from: base.appendingPathComponent("healthz")),
+               (response as? HTTPURLResponse)?.statusCode == 200 { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+
     /// `serve` on a loopback port: an authenticated request works, SIGTERM shuts it down with
     /// status 0, and neither the token nor the JWT secret ever reaches its output.
     @Test func servesStopsCleanlyOnSIGTERMAndLogsNoSecrets() async throws {
@@ -24,13 +34,8 @@ import Crypto
         try process.run()
         defer { if process.isRunning { process.terminate() } }
 
-        // Wait for the listener (bounded: 15 s).
         let base = URL(string: "http://127.0.0.1:\(port)")!
-        var ready = false
-        for _ in 0..<150 where !ready {
-            if let (_, response) = try? await URLSession.shared.data(from: base.appendingPathComponent("healthz")),
-               (response as? HTTPURLResponse)?.statusCode == 200 { ready = true } else { try await Task.sleep(for: .milliseconds(100)) }
-        }
+        let ready = try await Self.answersHealthz(base)
         #expect(ready, "serve did not answer /healthz: \(String(decoding: (try? Data(contentsOf: output)) ?? Data(), as: UTF8.self))")
 
         let token = try CLI.run(["token", "create", "--user", "00000000-0000-0000-0000-000000000001", "--admin"], in: dir)
@@ -95,11 +100,7 @@ import Crypto
         try process.run()
         defer { if process.isRunning { process.terminate() } }
         let base = URL(string: "http://127.0.0.1:\(port)")!
-        var ready = false
-        for _ in 0..<150 where !ready {
-            if let (_, response) = try? await URLSession.shared.data(from: base.appendingPathComponent("healthz")),
-               (response as? HTTPURLResponse)?.statusCode == 200 { ready = true } else { try await Task.sleep(for: .milliseconds(100)) }
-        }
+        let ready = try await Self.answersHealthz(base)
         try #require(ready, "serve --jwks did not start")
         func send(_ path: String, token: String, body: String? = nil) async throws -> (Int, String) {
             var request = URLRequest(url: base.appendingPathComponent(path))
