@@ -319,14 +319,23 @@ public enum AnalysisInputError: Error, Equatable, CustomStringConvertible {
     /// and the first one's frame (0-based) and channel.
     case unusableSamples(count: Int, firstFrame: Int64, firstChannel: Int, sampleRate: Int)
 
+    /// The reason in words, naming no option of any front end: the service shows it as it is.
     public var description: String {
         switch self {
         case let .tooManyChannels(n, limit):
-            "channel count \(n) is not allowed: at most \(limit) channels are analysed (--max-channels raises the limit)"
+            "channel count \(n) is not allowed: at most \(limit) channels are analysed"
         case let .unusableSamples(count, frame, channel, rate):
             "\(count) sample\(count == 1 ? " is" : "s are") NaN, infinite or beyond ±1e9 (the first at frame \(frame), "
                 + "channel \(channel), \(cFormat("%.6f", Double(frame) / Double(rate))) s); "
-                + "only finite samples up to ±1e9 can be analysed (--zero-unusable-samples analyses them as 0)"
+                + "only finite samples up to ±1e9 can be analysed"
+        }
+    }
+
+    /// The command-line option that lets such a file through, for front ends that have it.
+    public var commandLineRemedy: String {
+        switch self {
+        case .tooManyChannels: "--max-channels raises the limit"
+        case .unusableSamples: "--zero-unusable-samples analyses them as 0"
         }
     }
 }

@@ -65,6 +65,7 @@ enum CLIMessage {
         case let e as JSONKeyError: return e.description
         case let e as AudiogramError: return e.description
         case let e as FittingError: return e.description
+        case let e as AnalysisInputError: return "\(e.description) (\(e.commandLineRemedy))"
         case let e as DecodingError: return decodingReason(e)
         case let e as ValidationError: return e.message
         default:

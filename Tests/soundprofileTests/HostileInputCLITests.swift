@@ -31,6 +31,8 @@ import Testing
         // The first position is named: frame and channel.
         #expect(r.stderr.contains("1 sample is NaN, infinite or beyond ±1e9 (the first at frame 1000, channel 0"))
         #expect(r.stderr.contains("channel count 1024 is not allowed: at most 64 channels"))
+        // The command line names the option that lets each file through.
+        #expect(r.stderr.contains("(--zero-unusable-samples analyses them as 0)") && r.stderr.contains("(--max-channels raises the limit)"))
     }
 
     @Test func optionsAnalyseThemInstead() throws {
