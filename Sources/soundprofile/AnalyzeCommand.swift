@@ -27,8 +27,10 @@ struct AnalyzeCommand: AsyncParsableCommand {
         nominal label ("1k"), and every record its provenance (tool, options, format version). A file that \
         cannot be analysed gets a line on stderr, a record in --errors FILE, and an error record in json, \
         jsonl and table output (no row in csv); the rest still run. A missing input stops the run before \
-        anything is analysed (on every shard). Unless --quiet, a closing line on stderr sums up the batch. \
-        Exit status: 0 all files analysed, 1 some failed or an input is missing, 2 usage error, \
+        anything is analysed (on every shard), and so do inputs with no audio file at all. A file named twice is \
+        analysed once; a folder that cannot be listed is named and the rest goes on (exit 1). Unless --quiet, a closing line on stderr sums up the batch. \
+        Exit status: 0 all files analysed, 1 some failed, an input is missing or empty, a folder cannot be listed \
+        or a result cannot be stored, 2 usage error, \
         130 interrupted (the output holds the files finished before, complete and valid; none is marked failed).
         """)
 
@@ -121,7 +123,27 @@ struct AnalyzeCommand: AsyncParsableCommand {
                        + (shard.map { " (shard \($0.index)/\($0.count); every shard stops the same way)" } ?? ""))
             throw ExitCode(1)
         }
-        let allFiles = try collectInputFiles(inputs, recursive: recursive)
+        let collected = collectInputs(inputs, recursive: recursive)
+        reportWalk(collected)
+        let allFiles = collected.files
+        if allFiles.isEmpty {
+            // An empty corpus (an empty folder, a mount point with nothing mounted) is a failure
+            // on every shard alike, not a run that succeeds with nothing in it.
+            let shardNote = shard.map { " (shard \($0.index)/\($0.count); every shard stops the same way)" } ?? ""
+            let hasSubfolders = inputs.contains { input in
+                guard case .success(let names) = listFolder(input) else { return false }
+                return names.contains { !$0.hasPrefix(".") && PathText.isDirectory(input + "/" + $0) }
+            }
+            let hint = recursive || !hasSubfolders ? "" : "; without --recursive, subfolders are not searched"
+            if !collected.problems.unlistable.isEmpty {
+                printError("soundprofile analyze: no audio files could be listed; nothing analysed\(shardNote)")
+            } else if inputs.count == 1 {
+                printError("soundprofile analyze: \(inputs[0]): no audio files in it (an empty folder, or nothing mounted there?)\(hint); nothing analysed\(shardNote)")
+            } else {
+                printError("soundprofile analyze: no audio files in any of the \(inputs.count) inputs (\(inputs.joined(separator: ", ")))\(hint); nothing analysed\(shardNote)")
+            }
+            throw ExitCode(1)
+        }
         let mine = shard?.select(allFiles) ?? allFiles
         let files = mine.map(\.path)
         let startedAt = ShardManifest.timestamp()
@@ -134,7 +156,8 @@ struct AnalyzeCommand: AsyncParsableCommand {
         do {
             opened = try errors.map { try OutputSink(path: $0, option: "--errors") }
             if let store {
-                let start = manifest(shard: shard, all: allFiles, mine: mine, outcomes: nil, complete: false, startedAt: startedAt)
+                let start = manifest(shard: shard, all: allFiles, mine: mine, outcomes: nil, complete: false, startedAt: startedAt,
+                                     unlistable: collected.problems.unlistable)
                 try ShardManifest.checkSettings(start.settings, in: store.folder)
                 try store.prepare()
                 try start.write(to: store.folder)
@@ -172,15 +195,20 @@ struct AnalyzeCommand: AsyncParsableCommand {
             }
             for _ in 0..<min(jobs, files.count) { launch() }
             while let (index, outcome) = await group.next() {
-                if case .done(let record, _) = outcome { outcomes[index] = record }
+                if case .done(let record, _, _) = outcome { outcomes[index] = record }
                 ready[index] = outcome
                 // Emit in input order as soon as the next record is complete.
                 while !stopped, let r = ready.removeValue(forKey: written) {
-                    guard case .done(let record, let reused) = r else {
+                    guard case .done(let record, let reused, let notStored) = r else {
                         stopped = true  // interrupted while this file was being analysed: not an error, not output
                         break
                     }
                     summary.add(record, reused: reused)
+                    if let notStored {
+                        progress.clear()
+                        printError("soundprofile analyze: \(notStored.path): cannot store the analysis of \(files[written]) (\(notStored.reason)); it is in the output, not in --output-dir")
+                        summary.notStored += 1
+                    }
                     if case .failure(let f) = record {
                         progress.clear()
                         printError("soundprofile analyze: \(f.file): \(f.error)")
@@ -208,23 +236,49 @@ struct AnalyzeCommand: AsyncParsableCommand {
                 }
             }
             try manifest(shard: shard, all: allFiles, mine: mine, outcomes: recorded, complete: written == files.count,
-                         startedAt: startedAt).write(to: store.folder)
+                         startedAt: startedAt, unlistable: collected.problems.unlistable).write(to: store.folder)
         }
         if !quiet { printError("soundprofile analyze: " + summary.line(elapsed: progress.elapsed)) }
         if interruptRequested.load(ordering: .relaxed) {
             printError("soundprofile analyze: interrupted after \(written) of \(files.count) files; the output holds those \(written), complete")
             throw ExitCode(130)
         }
-        if files.isEmpty {
-            if let shard, !allFiles.isEmpty {
-                printError("soundprofile analyze: shard \(shard.index)/\(shard.count) owns none of the \(allFiles.count) audio files in \(inputs.joined(separator: ", "))")
-            } else {
-                printError("soundprofile analyze: no audio files found in \(inputs.joined(separator: ", "))")
-            }
+        if files.isEmpty, let shard {
+            printError("soundprofile analyze: shard \(shard.index)/\(shard.count) owns none of the \(allFiles.count) audio files in \(inputs.joined(separator: ", "))")
         }
+        var failing = false
         if summary.failed > 0 {
             printError("soundprofile analyze: \(summary.failed) of \(files.count) files failed")
-            throw ExitCode(1)
+            failing = true
+        }
+        if summary.notStored > 0 {
+            printError("soundprofile analyze: \(summary.notStored) of \(files.count) results could not be stored in \(outputDir ?? "--output-dir") (named above; they are in the output); "
+                       + "run again with --skip-existing once the folder is writable")
+            failing = true
+        }
+        let unlistable = collected.problems.unlistable.count
+        if unlistable > 0 {
+            printError("soundprofile analyze: \(unlistable) folder\(unlistable == 1 ? "" : "s") could not be listed (named above); \(unlistable == 1 ? "its" : "their") audio files are not analysed")
+            failing = true
+        }
+        if failing { throw ExitCode(1) }
+    }
+}
+
+extension AnalyzeCommand {
+    /// Names on stderr what walking the inputs met: folders that could not be listed (the run
+    /// goes on and exits 1), symbolic-link loops not followed, and files named more than once
+    /// (analysed once). Printed also with --quiet: they are about the inputs, not progress.
+    func reportWalk(_ collected: InputCollection) {
+        for u in collected.problems.unlistable {
+            printError("soundprofile analyze: \(u.folder): cannot list: \(u.reason)")
+        }
+        for l in collected.problems.loops {
+            printError("soundprofile analyze: \(l.link): not followed: it leads back to \(l.target), a folder it is inside (a loop)")
+        }
+        if let first = collected.duplicates.first {
+            let n = collected.duplicates.count
+            printError("soundprofile analyze: \(n) file\(n == 1 ? " is" : "s are") named more than once (e.g. \(first.skipped) is \(first.kept)): each is analysed once, as first named")
         }
     }
 }
@@ -232,20 +286,27 @@ struct AnalyzeCommand: AsyncParsableCommand {
 /// What became of one file: its record (and whether it was reused from the store), or nothing
 /// because the run was interrupted while it was being analysed.
 private enum FileOutcome: Sendable {
-    case done(AnalysisRecord, reused: Bool)
+    /// `notStored`: the analysis succeeded but could not be stored in `--output-dir`.
+    case done(AnalysisRecord, reused: Bool, notStored: StoreFailure? = nil)
     case cancelled
+}
+
+/// A result that could not be written to its place in `--output-dir`, and why.
+struct StoreFailure: Sendable {
+    var path: String
+    var reason: String
 }
 
 /// Analyses one file; never throws: a failure becomes an error record, an interruption `.cancelled`.
 private func analyseOne(path: String, settings: AnalysisSettings, provenance: AnalysisProvenance, store: ResultStore?, skipExisting: Bool,
                         progress: ProgressLine, keys: ResultKeys) -> FileOutcome {
     do {
-        var stored: String?
+        var stored: (path: String, key: String)?
         if let store {
             let hash = try contentHash(path: path)
-            stored = store.path(forKey: hash)
-            keys.record(path: path, key: hash)
+            stored = (store.path(forKey: hash), hash)
             if skipExisting, let previous = store.reusable(key: hash) {
+                keys.record(path: path, key: hash)
                 var result = previous
                 result.file = path
                 progress.addFrames(seconds: result.durationSeconds)
@@ -261,9 +322,18 @@ private func analyseOne(path: String, settings: AnalysisSettings, provenance: An
         }, isCancelled: { interruptRequested.load(ordering: .relaxed) })
         result.provenance = provenance
         if let stored {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            try writeAtomically(encoder.encode(result), to: stored)
+            // A result that cannot be stored is still a result: it goes to the output, the
+            // manifest gets no key for it (merge names it), and the run exits 1.
+            do {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                try writeAtomically(encoder.encode(result), to: stored.path)
+                keys.record(path: path, key: stored.key)
+            } catch {
+                var reason = (error as? CLIFileError)?.reason ?? CLIMessage.reason(for: error, subject: stored.path)
+                if reason.hasPrefix("cannot write: ") { reason = String(reason.dropFirst("cannot write: ".count)) }
+                return .done(.success(result), reused: false, notStored: StoreFailure(path: stored.path, reason: reason))
+            }
         }
         return .done(.success(result), reused: false)
     } catch is CancellationError {
@@ -285,25 +355,88 @@ func contentHash(path: String) throws -> String {
     try SHA256Hasher.hex(ofFileAt: path)
 }
 
+/// The file extensions `analyze` picks up in a folder (any case).
+let audioExtensions: Set<String> = ["wav", "wave", "flac", "aif", "aiff", "aifc", "ogg", "oga", "opus", "caf", "w64", "rf64", "au", "snd", "mp3"]
+
+/// Files and folders are told apart by device and inode (see OutputPlan.swift), whatever path leads to them.
+extension FileIdentity: Hashable {
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(device)
+        hasher.combine(inode)
+    }
+}
+
+/// What walking the inputs found besides the audio files: folders that could not be listed,
+/// and symbolic links not followed because they lead back into a folder they are inside.
+struct InputWalkProblems {
+    /// A folder that could not be listed, and why ("permission denied").
+    var unlistable: [(folder: String, reason: String)] = []
+    /// A symbolic link to a folder it is inside, and that folder.
+    var loops: [(link: String, target: String)] = []
+}
+
 /// The audio files an input names: the file itself, or the audio files in a directory
-/// (sorted by path, so the order is the same on every machine).
-func collectAudioFiles(_ input: String, recursive: Bool) throws -> [String] {
+/// (sorted by path, so the order is the same on every machine). A folder that cannot be listed
+/// and a symbolic link back to a folder above it (a loop, which would never end) are left out
+/// and noted in `problems`; the rest of the walk goes on.
+func collectAudioFiles(_ input: String, recursive: Bool, problems: inout InputWalkProblems) -> [String] {
     guard PathText.isDirectory(input) else {
         return [input]  // a missing file becomes an error record, like any unreadable file
     }
-    let audioExtensions: Set<String> = ["wav", "wave", "flac", "aif", "aiff", "aifc", "ogg", "oga", "opus", "caf", "w64", "rf64", "au", "snd", "mp3"]
     var found: [String] = []
-    let base = input.hasSuffix("/") ? String(input.dropLast()) : input
-    let entries = try FileManager.default.contentsOfDirectory(atPath: input).sorted()
-    for name in entries where !name.hasPrefix(".") {
-        let path = base + "/" + name
-        if PathText.isDirectory(path) {
-            if recursive { found += try collectAudioFiles(path, recursive: true) }
-        } else if audioExtensions.contains(PathText.pathExtension(name).lowercased()) {
-            found.append(path)
+    var inside: [FileIdentity: String] = [:]  // the folders being walked (this one and those above it)
+    func walk(_ folder: String) {
+        let identity = FileIdentity(path: folder)
+        if let identity { inside[identity] = folder }
+        defer { if let identity { inside[identity] = nil } }
+        let names: [String]
+        switch listFolder(folder) {
+        case .success(let n): names = n
+        case .failure(let reason):
+            problems.unlistable.append((folder: folder, reason: reason))
+            return
+        }
+        let base = folder.hasSuffix("/") ? String(folder.dropLast()) : folder
+        for name in names.sorted() where !name.hasPrefix(".") {
+            let path = base + "/" + name
+            if PathText.isDirectory(path) {
+                guard recursive else { continue }
+                if let id = FileIdentity(path: path), let above = inside[id] {
+                    problems.loops.append((link: path, target: above))
+                    continue
+                }
+                walk(path)
+            } else if audioExtensions.contains(PathText.pathExtension(name).lowercased()) {
+                found.append(path)
+            }
         }
     }
+    walk(input)
     return found
+}
+
+/// The names in a folder (without `.` and `..`), or why it cannot be listed.
+private func listFolder(_ folder: String) -> ListResult {
+    guard let dir = opendir(folder) else {
+        return .failure(fileErrorReason(POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)))
+    }
+    defer { closedir(dir) }
+    var names: [String] = []
+    errno = 0
+    while let entry = readdir(dir) {
+        let name = withUnsafePointer(to: entry.pointee.d_name) {
+            $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+        }
+        if name != ".", name != ".." { names.append(name) }
+        errno = 0
+    }
+    if errno != 0 { return .failure(fileErrorReason(POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO))) }
+    return .success(names)
+}
+
+private enum ListResult {
+    case success([String])
+    case failure(String)
 }
 
 /// Standard output or an atomically written file. A file target is written to a temporary path

@@ -47,7 +47,7 @@ func writeAtomically(_ data: Data, to path: String) throws {
         throw CLIFileError(path: path, reason: "cannot write: \(CLIMessage.fileReason(error))")
     }
     guard rename(temporary.path, url.path) == 0 else {
-        let reason = String(cString: strerror(errno))
+        let reason = fileErrorReason(POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO))
         try? FileManager.default.removeItem(at: temporary)
         throw CLIFileError(path: path, reason: "cannot write: \(reason)")
     }

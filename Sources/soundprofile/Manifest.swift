@@ -31,6 +31,9 @@ struct ShardManifest: Codable, Equatable {
     var allFiles: [InputFile]
     /// This shard's files, in input order.
     var files: [Entry]
+    /// Folders under the inputs that could not be listed (their files are in no shard's list);
+    /// absent in manifests of earlier versions.
+    var unlistableFolders: [UnlistableFolder]?
     /// True once every file of the shard has a result key or an error.
     var complete: Bool
     /// Provenance: when and where (ISO 8601, UTC; host name).
@@ -52,6 +55,11 @@ struct ShardManifest: Codable, Equatable {
             "--bands \(bands) --range \(range) --fft-size \(fftSize.map(String.init) ?? "default") --hop \(hop.map(String.init) ?? "default") "
                 + "--full-scale-db-spl \(fullScaleDBSPL) --narrow-bands \(narrowBands) --max-channels \(maxChannels)\(zeroUnusableSamples ? " --zero-unusable-samples" : "")"
         }
+    }
+
+    struct UnlistableFolder: Codable, Equatable {
+        var folder: String
+        var reason: String
     }
 
     struct Entry: Codable, Equatable {
@@ -100,7 +108,7 @@ extension AnalyzeCommand {
     /// This run's manifest; `outcomes` holds, per file of `mine`, its result key or its error
     /// (none yet when the run starts).
     func manifest(shard: Shard?, all: [InputFile], mine: [InputFile], outcomes: [(key: String?, error: String?)]?,
-                  complete: Bool, startedAt: String) -> ShardManifest {
+                  complete: Bool, startedAt: String, unlistable: [(folder: String, reason: String)] = []) -> ShardManifest {
         ShardManifest(
             shardIndex: shard?.index ?? 0, shardCount: shard?.count ?? 1, inputs: inputs, recursive: recursive,
             settings: .init(bands: bands, range: range, fftSize: fftSize, hop: hop, fullScaleDBSPL: fullScaleDbSpl,
@@ -109,6 +117,7 @@ extension AnalyzeCommand {
             files: mine.enumerated().map { i, f in
                 ShardManifest.Entry(path: f.path, key: outcomes?[i].key, error: outcomes?[i].error)
             },
+            unlistableFolders: unlistable.isEmpty ? nil : unlistable.map { .init(folder: $0.folder, reason: $0.reason) },
             complete: complete, startedAt: startedAt, finishedAt: outcomes == nil ? nil : ShardManifest.timestamp(),
             host: ShardManifest.hostName)
     }

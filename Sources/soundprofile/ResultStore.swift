@@ -74,6 +74,8 @@ struct BatchSummary {
     var files = 0
     var failed = 0
     var reused = 0
+    /// Analysed, but the result could not be stored in `--output-dir`.
+    var notStored = 0
     /// Audio analysed or reused, in seconds.
     var audioSeconds = 0.0
 

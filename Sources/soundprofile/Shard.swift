@@ -125,23 +125,54 @@ struct InputFile: Codable, Equatable {
     var shardKey: String
 }
 
-/// Every audio file the inputs name, in input order (see ``collectAudioFiles(_:recursive:)``),
-/// each with its shard key.
-func collectInputFiles(_ inputs: [String], recursive: Bool) throws -> [InputFile] {
-    var result: [InputFile] = []
+/// The audio files of a batch, each named once, and what the walk met on the way.
+struct InputCollection {
+    /// Every audio file, in input order, each once (the first spelling wins).
+    var files: [InputFile] = []
+    var problems = InputWalkProblems()
+    /// Files named again after their first mention (the same file through another spelling,
+    /// a file inside a folder also given, a folder given twice): the later path and the first.
+    var duplicates: [(skipped: String, kept: String)] = []
+}
+
+/// Every audio file the inputs name, in input order (see ``collectAudioFiles(_:recursive:problems:)``),
+/// each with its shard key; a file reached twice (by device and inode) is kept only the first time.
+func collectInputs(_ inputs: [String], recursive: Bool) -> InputCollection {
+    var result = InputCollection()
+    var seen: [FileIdentity: String] = [:]
+    var seenPaths: [String: String] = [:]  // files the file system does not know (standard input, a missing file)
     for input in inputs {
-        let files = try collectAudioFiles(input, recursive: recursive)
+        let files = collectAudioFiles(input, recursive: recursive, problems: &result.problems)
         let directory = PathText.isDirectory(input)
         let base = input.hasSuffix("/") ? String(input.dropLast()) : input
         for path in files {
+            if path != StandardInput.name, let id = FileIdentity(path: path) {
+                if let first = seen[id] {
+                    result.duplicates.append((skipped: path, kept: first))
+                    continue
+                }
+                seen[id] = path
+            } else {
+                let name = PathText.standardized(path)
+                if let first = seenPaths[name] {
+                    result.duplicates.append((skipped: path, kept: first))
+                    continue
+                }
+                seenPaths[name] = path
+            }
             let key: String
             if directory, path.hasPrefix(base + "/") {
                 key = String(path.dropFirst(base.count + 1))
             } else {
                 key = PathText.lastComponent(path)
             }
-            result.append(InputFile(path: path, shardKey: key))
+            result.files.append(InputFile(path: path, shardKey: key))
         }
     }
     return result
+}
+
+/// Every audio file the inputs name, each once, with its shard key (see ``collectInputs(_:recursive:)``).
+func collectInputFiles(_ inputs: [String], recursive: Bool) -> [InputFile] {
+    collectInputs(inputs, recursive: recursive).files
 }
