@@ -9,6 +9,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import SoundProfileDSP
 import SoundProfileIO
 
 /// `soundprofile merge DIR`: the results of a split `analyze … --output-dir DIR` run as one table,
@@ -27,7 +28,8 @@ struct MergeCommand: ParsableCommand {
         input is named on stderr with its shard, and re-running that shard with --skip-existing fills the gap. \
         Exit status: 0 every input analysed; 1 inputs without a result, or inputs that failed to analyse \
         (their error records are in the output, as analyze prints them), or unreadable or disagreeing \
-        manifests; 2 usage error (DIR holds no manifests, or runs with several sets of settings).
+        manifests, or DIR missing or not a folder; 2 usage error (DIR holds no manifests, or runs with \
+        several sets of settings).
         """)
 
     @Argument(help: "The --output-dir of the analyze runs.")
@@ -43,6 +45,16 @@ struct MergeCommand: ParsableCommand {
     var errors: String?
 
     func run() throws {
+        // A folder that is not there (a typo, an unmounted disk) or is a file is bad input, not
+        // a usage error.
+        if !PathText.exists(directory) {
+            printError("soundprofile merge: \(directory): not found (no such folder)")
+            throw ExitCode(1)
+        }
+        if !PathText.isDirectory(directory) {
+            printError("soundprofile merge: \(directory): is not a folder (give the --output-dir of `soundprofile analyze`)")
+            throw ExitCode(1)
+        }
         let plan: MergePlan
         do {
             plan = try MergePlan(directory: try Self.runFolder(in: directory))
@@ -77,10 +89,16 @@ struct MergeCommand: ParsableCommand {
         }
         try sink.finish()
         try errorSink?.finish()
+        for u in plan.unlistable {
+            printError("soundprofile merge: \(u.folder): could not be listed when the shards ran (\(u.reason)); its audio files are in no result")
+        }
         if !failed.isEmpty {
             printError("soundprofile merge: \(failed.count) of \(plan.total) files failed")
-            throw ExitCode(1)
         }
+        if !plan.unlistable.isEmpty {
+            printError("soundprofile merge: \(plan.unlistable.count) folder\(plan.unlistable.count == 1 ? "" : "s") under the inputs could not be listed (named above)")
+        }
+        if !failed.isEmpty || !plan.unlistable.isEmpty { throw ExitCode(1) }
     }
 }
 
@@ -94,10 +112,14 @@ extension MergeCommand {
         if runs.isEmpty {
             throw MergeError(message: "'\(directory)' holds no analyze results (no settings-<key>/manifest/ folder): give the --output-dir of `soundprofile analyze`", usage: true)
         }
-        let described = runs.map { run -> String in
-            let settings = (try? Data(contentsOf: URL(fileURLWithPath: run + "/" + ResultStore.settingsFileName)))
+        let settings = runs.map { run in
+            (try? Data(contentsOf: URL(fileURLWithPath: run + "/" + ResultStore.settingsFileName)))
                 .flatMap { try? JSONDecoder().decode(AnalysisProvenance.self, from: $0) }
-            return "  \(run)" + (settings.map { "  (--bands \($0.bands) --range \($0.range), FFT \($0.fftSize.map(String.init) ?? "default"), hop \($0.hop.map(String.init) ?? "default"), full scale \($0.fullScaleDBSPL) dB SPL)" } ?? "")
+        }
+        // Every setting in which the folders differ (always the bands and range), so no two lines look alike.
+        let described = zip(runs, settings).map { run, provenance -> String in
+            "  \(run)" + (provenance.map { "  (" + $0.settingWords(differingAmong: settings.compactMap { $0 }).joined(separator: " ") + ")" }
+                           ?? "  (no readable \(ResultStore.settingsFileName))")
         }
         throw MergeError(message: "'\(directory)' holds runs with \(runs.count) sets of settings; merge one of them:\n" + described.joined(separator: "\n"), usage: true)
     }
@@ -120,6 +142,8 @@ struct MergePlan {
     var total: Int
     var records: [AnalysisRecord] = []
     var missing: [Missing] = []
+    /// Folders under the inputs that could not be listed when the shards ran.
+    var unlistable: [ShardManifest.UnlistableFolder] = []
 
     init(directory: String) throws {
         let manifestDir = ShardManifest.directory(in: directory)
@@ -153,24 +177,39 @@ struct MergePlan {
             if m.settings != first.settings {
                 throw MergeError(message: "\(name) and \(theFirst) were analysed with different settings (\(m.settings.summary) vs \(first.settings.summary)): every shard must run the same command")
             }
-            if m.allFiles != first.allFiles || m.inputs != first.inputs || m.recursive != first.recursive {
-                let a = Set(first.allFiles.map(\.path)), b = Set(m.allFiles.map(\.path))
+            // The files are compared by their path relative to the input they were found in (the
+            // shard key), not as spelled: `corpus`, `./corpus/` and `/data/corpus` on another
+            // machine are one corpus. The paths in the output are each shard's own.
+            if m.allFiles.map(\.shardKey) != first.allFiles.map(\.shardKey) || m.recursive != first.recursive {
+                let a = Set(first.allFiles.map(\.shardKey)), b = Set(m.allFiles.map(\.shardKey))
                 let differing = a.symmetricDifference(b).sorted().prefix(5)
-                throw MergeError(message: "\(name) and \(theFirst) saw different inputs (\(first.allFiles.count) vs \(m.allFiles.count) files\(differing.isEmpty ? ", same files in another order or other input arguments" : "; e.g. " + differing.joined(separator: ", "))): the corpus changed between tasks, re-run every shard")
+                let how = m.recursive != first.recursive ? ", one with --recursive and one without"
+                    : differing.isEmpty ? ", the same files in another order" : "; e.g. " + differing.joined(separator: ", ")
+                throw MergeError(message: "\(name) and \(theFirst) saw different inputs (\(first.allFiles.count) vs \(m.allFiles.count) files\(how)): the corpus changed between tasks, re-run every shard")
             }
         }
         count = first.shardCount
         total = first.allFiles.count
+        for (_, m) in manifests {
+            for u in m.unlistableFolders ?? [] where !unlistable.contains(where: { $0.folder == u.folder }) { unlistable.append(u) }
+        }
+        if total == 0 {
+            throw MergeError(message: "\(directory): the run has no audio files (its inputs \(first.inputs.joined(separator: ", ")) held none): nothing to merge")
+        }
+        // What every stored result must say it was made with (as `analyze --skip-existing` checks).
+        let expected = first.settings.provenance
         let byShard = Dictionary(manifests.map { ($0.manifest.shardIndex, $0.manifest) }, uniquingKeysWith: { a, _ in a })
         // Each shard's own entries, in its input order, consumed as the full list is walked.
         var cursor = [Int: Int]()
         let decoder = JSONDecoder()
-        for file in first.allFiles {
-            let shard = Shard.owner(ofKey: file.shardKey, count: count)
+        for (index, listed) in first.allFiles.enumerated() {
+            let shard = Shard.owner(ofKey: listed.shardKey, count: count)
             guard let manifest = byShard[shard] else {
-                missing.append(Missing(path: file.path, shard: shard, reason: "the shard wrote no manifest: its task never ran or died before starting"))
+                missing.append(Missing(path: listed.path, shard: shard, reason: "the shard wrote no manifest: its task never ran or died before starting"))
                 continue
             }
+            // The file as the shard that owns it spelled it.
+            let file = manifest.allFiles[index]
             let position = cursor[shard, default: 0]
             cursor[shard] = position + 1
             guard position < manifest.files.count, manifest.files[position].path == file.path else {
@@ -182,7 +221,7 @@ struct MergePlan {
                 continue
             }
             guard let key = entry.key else {
-                missing.append(Missing(path: file.path, shard: shard, reason: manifest.complete ? "no result key in its manifest" : "the shard started but did not finish"))
+                missing.append(Missing(path: file.path, shard: shard, reason: manifest.complete ? "no result key in its manifest (its result could not be stored)" : "the shard started but did not finish"))
                 continue
             }
             let resultPath = directory + "/" + key + ".json"
@@ -194,6 +233,14 @@ struct MergePlan {
                 missing.append(Missing(path: file.path, shard: shard, reason: "its result \(resultPath) is not a readable analysis"))
                 continue
             }
+            // A result whose own record says other settings (edited or copied in) is not this
+            // run's: the file fails, naming the setting, as --skip-existing would not reuse it.
+            guard let made = result.provenance, made.sameSettings(as: expected) else {
+                let differences = result.provenance.map { $0.differences(from: expected) } ?? ["it records no settings"]
+                records.append(.failure(FileAnalysisFailure(file: file.path, error: "its stored result \(resultPath) was made with other settings ("
+                    + differences.joined(separator: ", ") + "); re-run shard \(shard) of \(count) with --skip-existing")))
+                continue
+            }
             guard result.fullScaleDBSPL == first.settings.fullScaleDBSPL, first.settings.fftSize.map({ $0 == result.fftSize }) ?? true,
                   first.settings.hop.map({ $0 == result.hop }) ?? true else {
                 missing.append(Missing(path: file.path, shard: shard, reason: "its result \(resultPath) was analysed with other settings (another run wrote into the same folder)"))
@@ -202,5 +249,47 @@ struct MergePlan {
             result.file = file.path
             records.append(.success(result))
         }
+    }
+}
+
+extension ShardManifest.Settings {
+    /// The provenance a result made with these settings by this build records.
+    var provenance: AnalysisProvenance {
+        let settings = AnalysisSettings(fftSize: fftSize, hop: hop, fullScaleDBSPL: fullScaleDBSPL,
+                                        narrowBands: NarrowBandPolicy(rawValue: narrowBands) ?? .merge, maxChannels: maxChannels,
+                                        unusableSamples: zeroUnusableSamples ? .zero : .reject)
+        return AnalysisProvenance(bands: bands, range: range, settings: settings)
+    }
+}
+
+extension AnalysisProvenance {
+    /// Each setting as the words a person compares: its option and value
+    /// (`["--bands", "octave"]`), in the order `analyze --help` lists them.
+    var settingList: [(name: String, words: String)] {
+        [("formatVersion", "result format \(formatVersion)"),
+         ("bands", "--bands \(bands)"),
+         ("range", "--range \(range)"),
+         ("window", "window \(window)"),
+         ("fftSize", "--fft-size \(fftSize.map(String.init) ?? "default")"),
+         ("hop", "--hop \(hop.map(String.init) ?? "default")"),
+         ("fullScaleDBSPL", "--full-scale-db-spl \(fullScaleDBSPL)"),
+         ("narrowBands", "--narrow-bands \(narrowBands)"),
+         ("maxChannels", "--max-channels \(maxChannels)"),
+         ("unusableSamples", unusableSamples == "zero" ? "--zero-unusable-samples" : "unusable samples \(unusableSamples)")]
+    }
+
+    /// The settings in which this differs from any of `all` (the bands and range always).
+    func settingWords(differingAmong all: [AnalysisProvenance]) -> [String] {
+        let lists = all.map(\.settingList)
+        return settingList.enumerated().filter { i, setting in
+            setting.name == "bands" || setting.name == "range" || lists.contains { $0[i].words != setting.words }
+        }.map(\.element.words)
+    }
+
+    /// Each setting in which this differs from `expected`: "--bands octave, not --bands third-octave".
+    func differences(from expected: AnalysisProvenance) -> [String] {
+        let theirs = expected.settingList
+        let found = settingList.enumerated().filter { i, s in s.words != theirs[i].words }.map { i, s in "\(s.words), not \(theirs[i].words)" }
+        return found.isEmpty ? ["another build's settings text"] : found
     }
 }

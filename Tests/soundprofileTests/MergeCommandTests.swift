@@ -151,10 +151,137 @@ import Testing
         #expect(mixed.status == 1 && mixed.stderr.contains("split 2 ways") && mixed.stderr.contains("3 ways"), "\(mixed.stderr)")
     }
 
-    @Test(arguments: [["merge", "/nonexistent/results"], ["merge"], ["merge", "x", "--format", "xml"]])
+    @Test(arguments: [["merge"], ["merge", "x", "--format", "xml"]])
     func usageErrorsExit2(args: [String]) throws {
         let r = try CLI.run(args)
         #expect(r.status == 2, "\(r.stderr)")
         #expect(!r.stderr.isEmpty && r.stdout.isEmpty)
+    }
+
+    /// A folder that is not there, or a file, is bad input (exit 1) named in the one style, not a usage error.
+    @Test func aMissingFolderOrAFileIsBadInput() throws {
+        let tmp = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        try Data("x".utf8).write(to: tmp.appendingPathComponent("afile"))
+        let nope = try CLI.run(["merge", "nope"], in: tmp)
+        #expect(nope.status == 1 && nope.stderr == "soundprofile merge: nope: not found (no such folder)\n", "\(nope.stderr)")
+        let file = try CLI.run(["merge", "afile"], in: tmp)
+        #expect(file.status == 1 && file.stderr.hasPrefix("soundprofile merge: afile: is not a folder") && file.stdout.isEmpty, "\(file.stderr)")
+    }
+
+    /// The shards of one corpus spelled `corpus`, `./corpus/`, by its absolute path, and at another
+    /// path (another machine's mount point) merge into the one-machine output; each row keeps the
+    /// spelling of the shard that analysed it. A corpus that really changed is still refused.
+    @Test func shardsOfOneCorpusSpelledDifferentlyMerge() throws {
+        let tmp = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let fm = FileManager.default
+        for mount in ["corpus", "mnt/corpus"] {
+            try fm.createDirectory(at: tmp.appendingPathComponent(mount), withIntermediateDirectories: true)
+            for f in try fm.contentsOfDirectory(atPath: CLI.fixture("audio")) where f.hasSuffix(".wav") || f.hasSuffix(".flac") {
+                try fm.copyItem(atPath: CLI.fixture("audio/" + f), toPath: tmp.appendingPathComponent(mount + "/" + f).path)
+            }
+        }
+        let spellings = ["corpus", "./corpus/", tmp.appendingPathComponent("corpus").path, tmp.appendingPathComponent("mnt/corpus").path + "/"]
+        for (i, input) in spellings.enumerated() {
+            let r = try CLI.run(["analyze", input, "--shard", "\(i)/4", "--output-dir", "rs", "--format", "jsonl"] + settings, in: tmp)
+            #expect(r.status == 0, "shard \(i): \(r.stderr)")
+        }
+        let merged = try CLI.run(["merge", "rs", "--format", "jsonl"], in: tmp)
+        let single = try CLI.run(["analyze", "corpus", "--format", "jsonl"] + settings, in: tmp)
+        #expect(merged.status == 0, "\(merged.stderr)")
+        func records(_ text: String) -> [[String: Any]] {
+            text.split(separator: "\n").map { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] ?? [:] }
+        }
+        let m = records(merged.stdout), s = records(single.stdout)
+        #expect(m.count == 11 && m.count == s.count)
+        for (a, b) in zip(m, s) {
+            let file = a["file"] as? String ?? "", name = (b["file"] as? String ?? "").replacingOccurrences(of: "corpus/", with: "")
+            // The same file, as one of the four spellings of its folder.
+            let folders = spellings.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+            #expect(file.hasSuffix("/" + name) && folders.contains(String(file.dropLast(name.count + 1))), "\(file)")
+            var x = a, y = b
+            x["file"] = nil
+            y["file"] = nil
+            #expect(NSDictionary(dictionary: x).isEqual(to: y), "\(file)")
+        }
+        #expect(Set(m.map { ($0["file"] as? String ?? "").hasPrefix(tmp.path + "/mnt/") }).count == 2)  // at least one row from the other mount
+        // The other mount has lost a file: that is a different corpus.
+        try fm.removeItem(atPath: tmp.appendingPathComponent("mnt/corpus/tone-1k-48k.wav").path)
+        let changed = try CLI.run(["analyze", spellings[3], "--shard", "3/4", "--output-dir", "rs", "--format", "jsonl"] + settings, in: tmp)
+        #expect(changed.status == 0)
+        let refused = try CLI.run(["merge", "rs"], in: tmp)
+        #expect(refused.status == 1 && refused.stderr.contains("saw different inputs") && refused.stderr.contains("tone-1k-48k.wav"), "\(refused.stderr)")
+    }
+
+    /// A stored result whose own provenance says other settings is a failure of that file,
+    /// naming the setting, not trusted as this run's.
+    @Test func aStoredResultWithOtherProvenanceFailsThatFile() throws {
+        let tmp = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let dir = tmp.appendingPathComponent("results").path
+        let tone = CLI.fixture("audio/tone-1k-48k.wav")
+        let r = try CLI.run(["analyze", tone, "--output-dir", dir, "--format", "csv"] + settings)
+        #expect(r.status == 0)
+        let folder = try runFolder(dir)
+        let stored = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.count == 64 + 5 }
+        #expect(stored.count == 1)
+        let path = folder + "/" + stored[0]
+        var result = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
+        var provenance = result["provenance"] as! [String: Any]
+        provenance["bands"] = "third-octave"
+        result["provenance"] = provenance
+        var channels = result["channels"] as! [[String: Any]]
+        var bands = channels[0]["bands"] as! [[String: Any]]
+        bands[0]["leqDB"] = 999.0
+        channels[0]["bands"] = bands
+        result["channels"] = channels
+        try JSONSerialization.data(withJSONObject: result).write(to: URL(fileURLWithPath: path))
+        let merged = try CLI.run(["merge", dir])
+        #expect(merged.status == 1, "\(merged.stderr)")
+        #expect(!merged.stdout.contains("999"))
+        #expect(merged.stderr.contains("soundprofile merge: \(tone): its stored result \(path) was made with other settings (--bands third-octave, not --bands octave)"), "\(merged.stderr)")
+        // An unedited result of the same run merges.
+        let again = try CLI.run(["analyze", tone, "--output-dir", dir, "--skip-existing", "--format", "csv"] + settings)
+        #expect(again.status == 0 && !again.stderr.contains("reused"))
+        #expect(try CLI.run(["merge", dir]).stdoutData == r.stdoutData)
+    }
+
+    /// The list of settings folders tells each apart: every setting in which they differ is shown.
+    @Test func theListOfSettingsFoldersShowsEverySettingThatDiffers() throws {
+        let tmp = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let root = tmp.appendingPathComponent("cache").path
+        let variants = [[], ["--max-channels", "2"], ["--zero-unusable-samples"], ["--narrow-bands", "reject"]]
+        for v in variants {
+            let r = try CLI.run(["analyze", CLI.fixture("audio/tone-1k-48k.wav"), "--output-dir", root, "--quiet"] + v)
+            // --narrow-bands reject fails the file (25 Hz bands are narrower than a bin) but still records the run.
+            #expect(r.status == (v.contains("reject") ? 1 : 0), "\(r.stderr)")
+        }
+        let r = try CLI.run(["merge", root])
+        #expect(r.status == 2 && r.stderr.contains("4 sets of settings"), "\(r.stderr)")
+        let lines = r.stderr.split(separator: "\n").filter { $0.hasPrefix("  " + root + "/settings-") }
+        let described = lines.map { $0.drop { $0 != "(" } }
+        #expect(lines.count == 4 && Set(described).count == 4, "\(r.stderr)")
+        for words in ["--max-channels 2", "--zero-unusable-samples", "--narrow-bands reject", "--bands third-octave"] {
+            #expect(r.stderr.contains(words), "\(words): \(r.stderr)")
+        }
+    }
+
+    /// merge of a run whose manifests list no file at all (written by an earlier version, which
+    /// let an empty corpus through) fails.
+    @Test func aRunWithNoFilesDoesNotMerge() throws {
+        let tmp = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let dir = tmp.appendingPathComponent("results").path
+        let r = try CLI.run(["analyze", CLI.fixture("audio/tone-1k-48k.wav"), "--output-dir", dir, "--format", "csv"] + settings)
+        #expect(r.status == 0)
+        let path = try runFolder(dir) + "/manifest/shard-0-of-1.json"
+        var manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
+        manifest["allFiles"] = [Any]()
+        manifest["files"] = [Any]()
+        try JSONSerialization.data(withJSONObject: manifest).write(to: URL(fileURLWithPath: path))
+        let merged = try CLI.run(["merge", dir])
+        #expect(merged.status == 1 && merged.stdout.isEmpty && merged.stderr.contains("the run has no audio files"), "\(merged.stderr)")
     }
 }
