@@ -24,6 +24,21 @@ import Testing
         #expect(second.stdout.split(separator: "\n").filter { $0.hasPrefix("exists ") }.count == 3, "a re-run adds nothing")
     }
 
+    /// `soundprofile migrate`, as the README writes it, applies the migrations to a new
+    /// database and, run again, finds nothing to do; `help migrate` is its own help.
+    @Test func migrateRunsUnderItsDocumentedName() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let database = "sqlite:" + dir.appendingPathComponent("m.sqlite").path
+        let first = try CLI.run(["migrate", "--database", database], in: dir)
+        #expect(first.status == 0 && first.stdout.contains("migrations applied"), "\(first.stdout)\(first.stderr)")
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("m.sqlite").path))
+        let again = try CLI.run(["migrate", "--database", database], in: dir)
+        #expect(again.status == 0, "\(again.stderr)")
+        let help = try CLI.run(["help", "migrate"])
+        #expect(help.stdout.contains("--database") && help.stdout.contains("migrate"), "\(help.stdout)")
+    }
+
     @Test func tokenCreatePrintsOnlyTheTokenAndKeepsTheSecretPrivate() throws {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
