@@ -27,6 +27,12 @@ public struct AudioFileError: Error, Equatable, CustomStringConvertible {
         case invalidParameter = "invalid parameter"
         /// Writing, closing or renaming the file failed.
         case writeFailed = "write failed"
+        /// The path is a folder.
+        case isFolder = "is a folder, not a file"
+        /// The file exists but may not be read.
+        case permissionDenied = "permission denied"
+        /// Reading failed for another reason (the detail says which).
+        case unreadable = "cannot read"
     }
     /// The file's path as given.
     public var path: String
@@ -46,7 +52,22 @@ public struct AudioFileError: Error, Equatable, CustomStringConvertible {
         self.detail = detail
     }
 
-    public var description: String { "\(path): \(reason.rawValue) (\(detail))" }
+    /// The reason in the one wording every command uses: `not found (no such file or folder)`,
+    /// `not an audio file (libsndfile: …)`, `is a folder, not a file`, `permission denied`.
+    public var message: String { detail.isEmpty ? reason.rawValue : "\(reason.rawValue) (\(detail))" }
+
+    public var description: String { "\(path): \(message)" }
+
+    /// The error for a failed system call on `path` with `code` (an errno value): not found,
+    /// permission denied, is a folder, or `fallback` with the system's words.
+    package static func system(path: String, code: Int32, fallback: Reason, doing: String) -> AudioFileError {
+        switch code {
+        case ENOENT: AudioFileError(path: path, reason: .notFound, detail: "no such file or folder")
+        case EACCES, EPERM: AudioFileError(path: path, reason: .permissionDenied, detail: "")
+        case EISDIR: AudioFileError(path: path, reason: .isFolder, detail: "")
+        default: AudioFileError(path: path, reason: fallback, detail: "\(doing): \(String(cString: strerror(code)))")
+        }
+    }
 }
 
 /// The format of an open audio file.
@@ -85,10 +106,10 @@ public final class AudioFileReader {
         self.path = given
         let path = try StandardInput.resolve(given)
         guard PathText.exists(path) else {
-            throw AudioFileError(path: given, reason: .notFound, detail: "no such file")
+            throw AudioFileError(path: given, reason: .notFound, detail: "no such file or folder")
         }
         guard !PathText.isDirectory(path) else {
-            throw AudioFileError(path: given, reason: .notAudio, detail: "it is a directory")
+            throw AudioFileError(path: given, reason: .isFolder, detail: "")
         }
         var info = SF_INFO()
         // A failed sf_open leaves its reason in libsndfile's one global error slot, which a
@@ -99,6 +120,11 @@ public final class AudioFileReader {
             return (h, h == nil ? String(cString: sf_strerror(nil)) : "")
         }
         guard let h = opened else {
+            // libsndfile words a file it may not open as "System error : Permission denied.":
+            // ask the system why, so an unreadable file is not called "not an audio file".
+            let probe = open(path, O_RDONLY)
+            if probe < 0 { throw AudioFileError.system(path: given, code: errno, fallback: .notAudio, doing: "cannot open") }
+            close(probe)
             let message = failure
             let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
             let reason: AudioFileError.Reason

@@ -116,7 +116,7 @@ struct AnalyzeCommand: AsyncParsableCommand {
         // alike: otherwise the one shard that owns its name fails and the others succeed.
         let missing = inputs.filter { $0 != StandardInput.name && !PathText.exists($0) }  // `-` is standard input
         if !missing.isEmpty {
-            for m in missing { printError("soundprofile analyze: \(m): no such file or directory") }
+            for m in missing { printError("soundprofile analyze: \(m): not found (no such file or folder)") }
             printError("soundprofile analyze: \(missing.count) of \(inputs.count) input\(inputs.count == 1 ? "" : "s") do\(missing.count == 1 ? "es" : "") not exist; nothing analysed"
                        + (shard.map { " (shard \($0.index)/\($0.count); every shard stops the same way)" } ?? ""))
             throw ExitCode(1)
@@ -269,7 +269,7 @@ private func analyseOne(path: String, settings: AnalysisSettings, provenance: An
     } catch is CancellationError {
         return .cancelled
     } catch let error as AudioFileError {
-        return .done(.failure(FileAnalysisFailure(file: path, error: "\(error.reason.rawValue): \(error.detail)")), reused: false)
+        return .done(.failure(FileAnalysisFailure(file: path, error: CLIMessage.reason(for: error, subject: path))), reused: false)
     } catch {
         return .done(.failure(FileAnalysisFailure(file: path, error: CLIMessage.reason(for: error, subject: path))), reused: false)
     }

@@ -44,10 +44,18 @@ func writeAtomically(_ data: Data, to path: String) throws {
         try data.write(to: temporary, options: .withoutOverwriting)
     } catch {
         try? FileManager.default.removeItem(at: temporary)
-        throw CLIFileError(path: path, reason: "cannot write: \(CLIMessage.fileReason(error))")
+        var reason = CLIMessage.fileReason(error)
+        // "Not found" for a folder that exists means the file system there takes no new files
+        // (/proc, /sys): say that, not that something is missing.
+        if reason.hasPrefix("not found") {
+            let where_ = folder.isEmpty ? "." : folder
+            reason = PathText.isDirectory(where_) ? "the folder \(where_) does not allow new files (it is not an ordinary file system)"
+                : "the folder \(where_) does not exist"
+        }
+        throw CLIFileError(path: path, reason: "cannot write: \(reason)")
     }
     guard rename(temporary.path, url.path) == 0 else {
-        let reason = String(cString: strerror(errno))
+        let reason = fileErrorReason(POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO))
         try? FileManager.default.removeItem(at: temporary)
         throw CLIFileError(path: path, reason: "cannot write: \(reason)")
     }

@@ -57,7 +57,7 @@ struct FitCommand: ParsableCommand {
             help: ArgumentHelp("The level in dB SPL of a signal with RMS 1.0, 0…200.", valueName: "dB SPL"))
     var fullScaleDBSPL: Double = 100
 
-    @Option(help: ArgumentHelp("Write to this file (atomically) instead of standard output.", valueName: "file"))
+    @Option(name: [.short, .long], help: ArgumentHelp("Write to this file (atomically) instead of standard output.", valueName: "file"))
     var output: String?
 
     @Option(help: "Output format: json (the profile) or table (for reading).")
