@@ -81,6 +81,9 @@ struct VerifyCommand: ParsableCommand {
             throw ValidationError("--preset \(preset) is not allowed: it must be one of \(ProcessorConfiguration.presets.map { $0.name! }.joined(separator: ", "))")
         }
         if let plot, plot.isEmpty { throw ValidationError("--plot must name a file") }
+        if plot == StandardInput.name {
+            throw ValidationError("--plot - is not allowed: standard output carries the report; name an .svg file")
+        }
     }
 
     func run() throws {
