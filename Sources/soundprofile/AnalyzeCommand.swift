@@ -35,7 +35,7 @@ struct AnalyzeCommand: AsyncParsableCommand {
     @Argument(help: "Audio files or directories.")
     var inputs: [String]
 
-    @Option(help: "Band layout: \(BandLayout.specHelp).")
+    @Option(help: "Band layout: \(BandLayout.specHelp).", completion: .list(["third-octave", "octave", "erb:", "log:", "custom:"]))
     var bands = "third-octave"
 
     @Option(help: "Frequency range LOW-HIGH in Hz; bands above fs/2 are dropped per file.")

@@ -64,7 +64,7 @@ struct ProcessCommand: ParsableCommand {
     @Option(help: "Which ear to apply: right, left or both.")
     var ear: EarChoice = .both
 
-    @Option(help: "pod16k (16 kHz, hop 16, FFT 64, 8 channels), pod24k (24 kHz, hop 32, FFT 128, 12 channels) or studio48k (48 kHz, hop 64, FFT 256, 16 channels). Default: the preset matching the file's rate.")
+    @Option(help: "pod16k (16 kHz, hop 16, FFT 64, 8 channels), pod24k (24 kHz, hop 32, FFT 128, 12 channels) or studio48k (48 kHz, hop 64, FFT 256, 16 channels). Default: the preset matching the file's rate.", completion: .list(["pod16k", "pod24k", "studio48k"]))
     var preset: String?
 
     @Option(help: "Directory for processed files (created if missing).")

@@ -41,7 +41,7 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Which ear to measure: right or left. Default: the right ear when the profile has one, else the left.")
     var ear: EarOption?
 
-    @Option(help: ArgumentHelp("The processor preset: pod16k, pod24k or studio48k. Default: the profile's preset (fit --preset), else pod24k.", valueName: "name"))
+    @Option(help: ArgumentHelp("The processor preset: pod16k, pod24k or studio48k. Default: the profile's preset (fit --preset), else pod24k.", valueName: "name"), completion: .list(["pod16k", "pod24k", "studio48k"]))
     var preset: String?
 
     @Option(help: "Output format: table (the sheet, for reading) or json (every curve).")
