@@ -31,16 +31,18 @@ struct OutputPlan {
             let stem = input == StandardInput.name ? "stdin" : PathText.stem(input)  // `-`: standard input
             return base + "/" + stem + "." + fileExtension
         }
-        let inputIdentities = inputs.map { FileIdentity(path: $0) }
+        let inputIdentities = inputs.map { $0 == StandardInput.name ? nil : FileIdentity(path: $0) }
+        // How each input is named in a message: `-` is "standard input".
+        let names = inputs.map { $0 == StandardInput.name ? "standard input" : $0 }
         var problems: [(subject: String, reason: String)] = []
         var claimed: [String: Int] = [:]  // resolved output path → the first input written there
         for (i, output) in paths.enumerated() {
             let resolvedOutput = resolvedPath(output)
             if let first = claimed[resolvedOutput] {
                 let sameInput = inputIdentities[first] != nil && inputIdentities[first] == inputIdentities[i]
-                problems.append((inputs[i], sameInput
-                    ? "is given more than once (also as \(inputs[first]))"
-                    : "would be written to \(output), as \(inputs[first]) is; process them into separate --output-dir folders"))
+                problems.append((names[i], sameInput
+                    ? "is given more than once (also as \(names[first]))"
+                    : "would be written to \(output), as \(names[first]) is; process them into separate --output-dir folders"))
                 continue
             }
             claimed[resolvedOutput] = i
@@ -48,20 +50,20 @@ struct OutputPlan {
             if let j = inputs.indices.first(where: { j in
                 resolvedPath(inputs[j]) == resolvedOutput || (outputIdentity != nil && inputIdentities[j] == outputIdentity)
             }) {
-                problems.append((inputs[i], j == i
+                problems.append((names[i], j == i
                     ? "the output \(output) would be this input itself; choose another --output-dir"
-                    : "the output \(output) would be the input \(inputs[j]); choose another --output-dir"))
+                    : "the output \(output) would be the input \(names[j]); choose another --output-dir"))
                 continue
             }
             if let other = alsoRead.first(where: { resolvedPath($0) == resolvedOutput || (outputIdentity != nil && FileIdentity(path: $0) == outputIdentity) }) {
-                problems.append((inputs[i], "the output \(output) would overwrite \(other), which this run reads (the profile); choose another --output-dir"))
+                problems.append((names[i], "the output \(output) would overwrite \(other), which this run reads (the profile); choose another --output-dir"))
                 continue
             }
             if pathEntryExists(output) {
                 if PathText.isDirectory(output) {
-                    problems.append((output, "is a folder, so the output of \(inputs[i]) cannot be written there"))
+                    problems.append((output, "is a folder, so the output of \(names[i]) cannot be written there"))
                 } else if !overwrite {
-                    problems.append((output, "exists already (the output of \(inputs[i])); use --overwrite to replace it"))
+                    problems.append((output, "exists already (the output of \(names[i])); use --overwrite to replace it"))
                 }
             }
         }
