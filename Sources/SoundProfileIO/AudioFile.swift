@@ -252,10 +252,23 @@ public final class AudioFileWriter {
     /// NaN counts too and is written as 0). Float32 output keeps every value.
     public private(set) var clippedSampleCount = 0
     private var scratch: [Float] = []
+    /// Whether ``path`` is a stream rather than a file to replace: `-` (standard output), or an
+    /// existing device or FIFO such as `/dev/null`. A stream gets the finished file copied in.
+    private let isStream: Bool
+
+    /// Whether `path` names something that exists and is neither a regular file nor a folder
+    /// (a character device such as `/dev/null`, a FIFO, a socket).
+    public static func isStreamTarget(_ path: String) -> Bool {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return false }
+        let type = info.st_mode & S_IFMT
+        return type != S_IFREG && type != S_IFDIR
+    }
 
     /// Creates the temporary file for `path`.
     /// - Parameters:
-    ///   - path: Where the finished file goes; `-` writes it to standard output at ``finish()``.
+    ///   - path: Where the finished file goes; `-` writes it to standard output at ``finish()``,
+    ///     and an existing device or FIFO (``isStreamTarget(_:)``) gets it written into it.
     ///   - sampleRate: In Hz.
     ///   - channelCount: At least 1.
     ///   - encoding: The sample encoding (default float32 WAV).
@@ -264,9 +277,10 @@ public final class AudioFileWriter {
         self.path = path
         self.channelCount = channelCount
         self.encoding = encoding
-        if path == StandardInput.name {
-            // Standard output: the header needs the final sizes, so the file is made aside and
-            // copied to standard output by `finish`.
+        isStream = path == StandardInput.name || Self.isStreamTarget(path)
+        if isStream {
+            // Standard output or a device: the header needs the final sizes, so the file is made
+            // aside and copied out by `finish`.
             temporaryPath = FileManager.default.temporaryDirectory.path + "/.soundprofile-stdout.partial-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         } else {
             let dir = PathText.deletingLastComponent(path)
@@ -345,7 +359,7 @@ public final class AudioFileWriter {
                 let w = systemWrite(out, buffer.baseAddress! + written, n - written)
                 if w < 0 {
                     if errno == EINTR { continue }
-                    throw AudioFileError(path: path, reason: .writeFailed, detail: "standard output: \(String(cString: strerror(errno)))")
+                    throw AudioFileError(path: path, reason: .writeFailed, detail: (path == StandardInput.name ? "standard output: " : "") + String(cString: strerror(errno)))
                 }
                 written += w
             }
@@ -368,6 +382,14 @@ public final class AudioFileWriter {
         if path == StandardInput.name {
             defer { unlink(temporaryPath) }
             try Self.copy(temporaryPath, toDescriptor: STDOUT_FILENO, path: path)
+            return
+        }
+        if isStream {
+            defer { unlink(temporaryPath) }
+            let out = open(path, O_WRONLY | O_CLOEXEC)
+            guard out >= 0 else { throw AudioFileError(path: path, reason: .writeFailed, detail: String(cString: strerror(errno))) }
+            defer { close(out) }
+            try Self.copy(temporaryPath, toDescriptor: out, path: path)
             return
         }
         if !replacing {

@@ -33,9 +33,13 @@ func parseBandLayout(spec: String, range: String = "125-8000") throws -> BandLay
 
 /// Writes `data` to `path` atomically: into a temporary file in the same folder, then renamed
 /// over `path`. On any failure the temporary file is removed and `path` is left untouched, so
-/// a reader never sees a partial file.
+/// a reader never sees a partial file. `-` is standard output.
 /// - Throws: `CLIFileError` naming the path and the reason.
 func writeAtomically(_ data: Data, to path: String) throws {
+    if path == StandardInput.name {  // `--output -`: standard output, as everywhere `-` is accepted
+        FileOutput.standardOutput.write(data)
+        return
+    }
     let url = URL(fileURLWithPath: path)
     let folder = PathText.deletingLastComponent(path)
     let temporary = URL(fileURLWithPath: (folder.isEmpty ? "." : folder)

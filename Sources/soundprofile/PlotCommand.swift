@@ -64,7 +64,7 @@ struct PlotProfile: ParsableCommand {
     @Argument(help: ArgumentHelp("The fitted profile JSON (from `soundprofile fit`; `-` for standard input).", valueName: "file"))
     var file: String
 
-    @Option(help: ArgumentHelp("The preset the realised gain is measured with: pod16k, pod24k or studio48k. Default: the profile's preset, else pod24k.", valueName: "name"))
+    @Option(help: ArgumentHelp("The preset the realised gain is measured with: pod16k, pod24k or studio48k. Default: the profile's preset, else pod24k.", valueName: "name"), completion: .list(["pod16k", "pod24k", "studio48k"]))
     var preset: String?
 
     @Flag(help: "Draw the targets and curves only; do not run the processor.")
