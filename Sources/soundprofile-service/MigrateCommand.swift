@@ -5,6 +5,7 @@ import SoundProfileStore
 /// `soundprofile migrate`: apply pending schema migrations and exit.
 struct MigrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "migrate",
         abstract: "Apply pending database migrations (serve also applies them at start-up)."
     )
 
