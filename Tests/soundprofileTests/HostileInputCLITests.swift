@@ -14,7 +14,14 @@ import Testing
 
     @Test func crashFilesGiveErrorRecordsBetweenGoodOnes() throws {
         var args = ["analyze", "--format", "jsonl", "--bands", "octave", "--jobs", "2"]
-        for name in Self.crashAudio { args += [CLI.fixture("crash/\(name)"), CLI.fixture("audio/tone-1k-48k.wav")] }
+        // A good file after each bad one: six copies, as a file named twice is analysed once.
+        let tmp = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        for (i, name) in Self.crashAudio.enumerated() {
+            let good = tmp.appendingPathComponent("tone-\(i).wav").path
+            try FileManager.default.copyItem(atPath: CLI.fixture("audio/tone-1k-48k.wav"), toPath: good)
+            args += [CLI.fixture("crash/\(name)"), good]
+        }
         let r = try CLI.run(args)
         #expect(r.status == 1, "\(r.stderr)")
         let lines = try records(r.stdout)
