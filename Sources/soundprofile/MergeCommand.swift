@@ -241,7 +241,7 @@ struct MergePlan {
             guard let made = result.provenance, made.sameSettings(as: expected) else {
                 let differences = result.provenance.map { $0.differences(from: expected) } ?? ["it records no settings"]
                 records.append(.failure(FileAnalysisFailure(file: file.path, error: "its stored result \(resultPath) was made with other settings ("
-                    + differences.joined(separator: ", ") + "); re-run shard \(shard) of \(count) with --skip-existing")))
+                    + differences.joined(separator: ", ") + "); re-run " + (count == 1 ? "the analysis" : "shard \(shard) of \(count)") + " with --skip-existing")))
                 continue
             }
             guard result.fullScaleDBSPL == first.settings.fullScaleDBSPL, first.settings.fftSize.map({ $0 == result.fftSize }) ?? true,
