@@ -75,6 +75,21 @@ import Testing
         #expect(oneK.split(separator: " ")[3] == "91.0", "\(oneK)")
     }
 
+    /// README's excerpt of `make demo` is what `make demo`'s command prints, line for line.
+    @Test func readmeTableExcerptIsWhatMakeDemoPrints() throws {
+        let readme = try String(contentsOf: CLI.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let start = try #require(readme.range(of: "its octave-band levels. An excerpt:\n\n```\n"))
+        let end = try #require(readme[start.upperBound...].range(of: "\n```"))
+        let excerpt = readme[start.upperBound..<end.lowerBound].split(separator: "\n").filter { $0 != "..." }
+        // The Makefile's demo target, run from the package root.
+        let demo = try CLI.run(["analyze", "Fixtures/audio", "--bands", "octave", "--range", "125-8000", "--format", "table", "--quiet"],
+                               in: CLI.packageRoot)
+        #expect(demo.status == 0)
+        let printed = Set(demo.stdout.split(separator: "\n"))
+        #expect(excerpt.count >= 8)
+        for line in excerpt { #expect(printed.contains(line), "README excerpt line not printed by make demo: \(line)") }
+    }
+
     /// Error records carry the run's provenance in JSON, JSONL and the --errors file.
     @Test func errorRecordsCarryProvenance() throws {
         let directory = try CLI.temporaryDirectory()
