@@ -165,6 +165,9 @@ struct MergePlan {
         // Each shard's own entries, in its input order, consumed as the full list is walked.
         var cursor = [Int: Int]()
         let decoder = JSONDecoder()
+        // The run's provenance (its settings.json), for the error records as analyze writes them.
+        let provenance = (try? Data(contentsOf: URL(fileURLWithPath: directory + "/" + ResultStore.settingsFileName)))
+            .flatMap { try? decoder.decode(AnalysisProvenance.self, from: $0) }
         for file in first.allFiles {
             let shard = Shard.owner(ofKey: file.shardKey, count: count)
             guard let manifest = byShard[shard] else {
@@ -178,7 +181,7 @@ struct MergePlan {
             }
             let entry = manifest.files[position]
             if let error = entry.error {
-                records.append(.failure(FileAnalysisFailure(file: file.path, error: error)))
+                records.append(.failure(FileAnalysisFailure(file: file.path, error: error, provenance: provenance)))
                 continue
             }
             guard let key = entry.key else {
