@@ -27,6 +27,12 @@ public struct AudioFileError: Error, Equatable, CustomStringConvertible {
         case invalidParameter = "invalid parameter"
         /// Writing, closing or renaming the file failed.
         case writeFailed = "write failed"
+        /// The path is a folder.
+        case isFolder = "is a folder, not a file"
+        /// The file exists but may not be read.
+        case permissionDenied = "permission denied"
+        /// Reading failed for another reason (the detail says which).
+        case unreadable = "cannot read"
     }
     /// The file's path as given.
     public var path: String
@@ -46,7 +52,22 @@ public struct AudioFileError: Error, Equatable, CustomStringConvertible {
         self.detail = detail
     }
 
-    public var description: String { "\(path): \(reason.rawValue) (\(detail))" }
+    /// The reason in the one wording every command uses: `not found (no such file or folder)`,
+    /// `not an audio file (libsndfile: …)`, `is a folder, not a file`, `permission denied`.
+    public var message: String { detail.isEmpty ? reason.rawValue : "\(reason.rawValue) (\(detail))" }
+
+    public var description: String { "\(path): \(message)" }
+
+    /// The error for a failed system call on `path` with `code` (an errno value): not found,
+    /// permission denied, is a folder, or `fallback` with the system's words.
+    package static func system(path: String, code: Int32, fallback: Reason, doing: String) -> AudioFileError {
+        switch code {
+        case ENOENT: AudioFileError(path: path, reason: .notFound, detail: "no such file or folder")
+        case EACCES, EPERM: AudioFileError(path: path, reason: .permissionDenied, detail: "")
+        case EISDIR: AudioFileError(path: path, reason: .isFolder, detail: "")
+        default: AudioFileError(path: path, reason: fallback, detail: "\(doing): \(String(cString: strerror(code)))")
+        }
+    }
 }
 
 /// The format of an open audio file.
@@ -85,10 +106,10 @@ public final class AudioFileReader {
         self.path = given
         let path = try StandardInput.resolve(given)
         guard PathText.exists(path) else {
-            throw AudioFileError(path: given, reason: .notFound, detail: "no such file")
+            throw AudioFileError(path: given, reason: .notFound, detail: "no such file or folder")
         }
         guard !PathText.isDirectory(path) else {
-            throw AudioFileError(path: given, reason: .notAudio, detail: "it is a directory")
+            throw AudioFileError(path: given, reason: .isFolder, detail: "")
         }
         var info = SF_INFO()
         // A failed sf_open leaves its reason in libsndfile's one global error slot, which a
@@ -99,6 +120,11 @@ public final class AudioFileReader {
             return (h, h == nil ? String(cString: sf_strerror(nil)) : "")
         }
         guard let h = opened else {
+            // libsndfile words a file it may not open as "System error : Permission denied.":
+            // ask the system why, so an unreadable file is not called "not an audio file".
+            let probe = open(path, O_RDONLY)
+            if probe < 0 { throw AudioFileError.system(path: given, code: errno, fallback: .notAudio, doing: "cannot open") }
+            close(probe)
             let message = failure
             let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
             let reason: AudioFileError.Reason
@@ -256,10 +282,23 @@ public final class AudioFileWriter {
     /// NaN counts too and is written as 0). Float32 output keeps every value.
     public private(set) var clippedSampleCount = 0
     private var scratch: [Float] = []
+    /// Whether ``path`` is a stream rather than a file to replace: `-` (standard output), or an
+    /// existing device or FIFO such as `/dev/null`. A stream gets the finished file copied in.
+    private let isStream: Bool
+
+    /// Whether `path` names something that exists and is neither a regular file nor a folder
+    /// (a character device such as `/dev/null`, a FIFO, a socket).
+    public static func isStreamTarget(_ path: String) -> Bool {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return false }
+        let type = info.st_mode & S_IFMT
+        return type != S_IFREG && type != S_IFDIR
+    }
 
     /// Creates the temporary file for `path`.
     /// - Parameters:
-    ///   - path: Where the finished file goes; `-` writes it to standard output at ``finish()``.
+    ///   - path: Where the finished file goes; `-` writes it to standard output at ``finish()``,
+    ///     and an existing device or FIFO (``isStreamTarget(_:)``) gets it written into it.
     ///   - sampleRate: In Hz.
     ///   - channelCount: At least 1.
     ///   - encoding: The sample encoding (default float32 WAV).
@@ -268,9 +307,10 @@ public final class AudioFileWriter {
         self.path = path
         self.channelCount = channelCount
         self.encoding = encoding
-        if path == StandardInput.name {
-            // Standard output: the header needs the final sizes, so the file is made aside and
-            // copied to standard output by `finish`.
+        isStream = path == StandardInput.name || Self.isStreamTarget(path)
+        if isStream {
+            // Standard output or a device: the header needs the final sizes, so the file is made
+            // aside and copied out by `finish`.
             temporaryPath = FileManager.default.temporaryDirectory.path + "/.soundprofile-stdout.partial-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         } else {
             let dir = PathText.deletingLastComponent(path)
@@ -349,7 +389,7 @@ public final class AudioFileWriter {
                 let w = systemWrite(out, buffer.baseAddress! + written, n - written)
                 if w < 0 {
                     if errno == EINTR { continue }
-                    throw AudioFileError(path: path, reason: .writeFailed, detail: "standard output: \(String(cString: strerror(errno)))")
+                    throw AudioFileError(path: path, reason: .writeFailed, detail: (path == StandardInput.name ? "standard output: " : "") + String(cString: strerror(errno)))
                 }
                 written += w
             }
@@ -372,6 +412,14 @@ public final class AudioFileWriter {
         if path == StandardInput.name {
             defer { unlink(temporaryPath) }
             try Self.copy(temporaryPath, toDescriptor: STDOUT_FILENO, path: path)
+            return
+        }
+        if isStream {
+            defer { unlink(temporaryPath) }
+            let out = open(path, O_WRONLY | O_CLOEXEC)
+            guard out >= 0 else { throw AudioFileError(path: path, reason: .writeFailed, detail: String(cString: strerror(errno))) }
+            defer { close(out) }
+            try Self.copy(temporaryPath, toDescriptor: out, path: path)
             return
         }
         if !replacing {

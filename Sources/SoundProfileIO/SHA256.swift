@@ -58,11 +58,12 @@ public struct SHA256Hasher: Sendable {
     /// swift-crypto's SHA-256 rather than of per-chunk allocations. Not real-time safe (file I/O).
     /// - Parameter path: Any readable file, or `-` for standard input.
     /// - Returns: The digest as 64 lowercase hex digits.
-    /// - Throws: ``AudioFileError`` with reason not found when the file cannot be opened or read.
+    /// - Throws: ``AudioFileError`` (not found, permission denied, is a folder, or cannot read)
+    ///   when the file cannot be opened or read.
     public static func hex(ofFileAt path: String) throws -> String {
         let fd = open(try StandardInput.resolve(path), O_RDONLY)
         guard fd >= 0 else {
-            throw AudioFileError(path: path, reason: .notFound, detail: "cannot open for hashing: \(String(cString: strerror(errno)))")
+            throw AudioFileError.system(path: path, code: errno, fallback: .unreadable, doing: "opening it for hashing")
         }
         defer { close(fd) }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
@@ -73,7 +74,7 @@ public struct SHA256Hasher: Sendable {
             if n == 0 { break }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw AudioFileError(path: path, reason: .notFound, detail: "cannot read for hashing: \(String(cString: strerror(errno)))")
+                throw AudioFileError.system(path: path, code: errno, fallback: .unreadable, doing: "reading it for hashing")
             }
             hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
         }

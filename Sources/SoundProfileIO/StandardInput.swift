@@ -28,8 +28,8 @@ public enum StandardInput {
     /// (copied on the first call).
     /// - Parameter path: A path as the user gave it.
     /// - Returns: A path that can be opened and sought.
-    /// - Throws: ``AudioFileError`` (reason not found) when standard input cannot be read or the
-    ///   temporary file cannot be written.
+    /// - Throws: ``AudioFileError`` when standard input cannot be read (is a folder, permission
+    ///   denied, cannot read) or the temporary file cannot be written.
     public static func resolve(_ path: String) throws -> String {
         guard path == name else { return path }
         let result = spool.withLock { cached -> Result<String, AudioFileError> in
@@ -70,7 +70,7 @@ public enum StandardInput {
             if n == 0 { break }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw AudioFileError(path: name, reason: .notFound, detail: "cannot read standard input: \(String(cString: strerror(errno)))")
+                throw AudioFileError.system(path: name, code: errno, fallback: .unreadable, doing: "reading standard input")
             }
             var written = 0
             while written < n {

@@ -131,8 +131,8 @@ struct APIRoutes: Sendable {
 
     @Sendable func createUser(_ request: Request, context: AppRequestContext) async throws -> Response {
         try requireAdmin(context)
-        let body = try await JSONCoding.decode(NewUserBody.self, from: request, context: context)
-        var validator = Validator()
+        var validator = Validator()  // unknown members are collected with the field checks
+        let body = try await JSONCoding.decode(NewUserBody.self, from: request, context: context, into: &validator)
         validator.email(body.email)
         validator.text(body.fullName, field: "fullName", maxLength: 200)
         try validator.check()
@@ -172,8 +172,8 @@ struct APIRoutes: Sendable {
 
     @Sendable func patchUser(_ request: Request, context: AppRequestContext) async throws -> Response {
         let user = try await scopedUser(context)
-        let body = try await JSONCoding.decode(PatchUserBody.self, from: request, context: context)
-        var validator = Validator()
+        var validator = Validator()  // unknown members are collected with the field checks
+        let body = try await JSONCoding.decode(PatchUserBody.self, from: request, context: context, into: &validator)
         if let email = body.email { validator.email(email) }
         if let fullName = body.fullName { validator.text(fullName, field: "fullName", maxLength: 200) }
         try validator.check()
@@ -205,8 +205,8 @@ struct APIRoutes: Sendable {
 
     @Sendable func createDevice(_ request: Request, context: AppRequestContext) async throws -> Response {
         let user = try await scopedUser(context)
-        let body = try await JSONCoding.decode(NewDeviceBody.self, from: request, context: context)
-        var validator = Validator()
+        var validator = Validator()  // unknown members are collected with the field checks
+        let body = try await JSONCoding.decode(NewDeviceBody.self, from: request, context: context, into: &validator)
         validator.text(body.serial, field: "serial", maxLength: 64)
         if body.serial.contains(where: { !($0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_")) }) {
             validator.fail("serial", "may contain only letters, digits, '-' and '_'")
@@ -255,15 +255,16 @@ struct APIRoutes: Sendable {
 
     @Sendable func createAudiogram(_ request: Request, context: AppRequestContext) async throws -> Response {
         let user = try await scopedUser(context)
-        let body = try await JSONCoding.decode(NewAudiogramBody.self, from: request, context: context)
-        var validator = Validator()
+        var validator = Validator()  // unknown members are collected with the field checks
+        let body = try await JSONCoding.decode(NewAudiogramBody.self, from: request, context: context, into: &validator)
         if let version = body.schemaVersion, version != 1 { validator.fail("schemaVersion", "must be 1") }
         Self.validateEars(body.right, body.left, prefix: "", into: &validator)
         if let measuredAt = body.measuredAt, measuredAt > Date().addingTimeInterval(24 * 3600) {
             validator.fail("measuredAt", "must not be in the future")
         }
         try validator.check()
-        let record = try await repository.createAudiogram(userId: user.id, measuredAt: body.measuredAt ?? Date(), right: body.right, left: body.left)
+        let record = try await repository.createAudiogram(userId: user.id, measuredAt: body.measuredAt ?? Date(),
+                                                          right: withoutNegativeZero(body.right), left: withoutNegativeZero(body.left))
         return try created(record, location: "/v1/audiograms/\(record.id.uuidString)")
     }
 
@@ -297,9 +298,9 @@ struct APIRoutes: Sendable {
     /// The stored profile as the API returns it.
     @Sendable func createProfile(_ request: Request, context: AppRequestContext) async throws -> Response {
         let caller = try context.caller()
-        let body = try await JSONCoding.decode(NewProfileBody.self, from: request, context: context)
+        var validator = Validator()  // unknown members are collected with the field checks
+        let body = try await JSONCoding.decode(NewProfileBody.self, from: request, context: context, into: &validator)
         guard caller.isAdmin || caller.userId == body.userId else { throw APIError.forbidden() }
-        var validator = Validator()
         validator.oneOf(body.rule, ProfileFitting.rules, field: "rule")
         if let bands = body.bands { validator.oneOf(bands, ProfileFitting.bandLayouts, field: "bands") }
         if let ratio = body.compressionRatio { validator.range(ratio, 1...10, field: "compressionRatio") }
@@ -311,8 +312,8 @@ struct APIRoutes: Sendable {
         }
         try validator.check()
         let noSuchUser = APIError.invalid("userId", "no such user")
-        var right = body.audiogram?.right
-        var left = body.audiogram?.left
+        var right = withoutNegativeZero(body.audiogram?.right)
+        var left = withoutNegativeZero(body.audiogram?.left)
         if let audiogramId = body.audiogramId {
             // An audiogram of this user shows the user exists (a user's audiograms are deleted
             // with the user, in one transaction): one query instead of two on the usual path.

@@ -93,6 +93,18 @@ public enum JSONCoding {
     /// the wrong type, a required field is missing, or a member is given twice (Foundation
     /// would silently keep one of them).
     public static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: some RequestContext) async throws -> T {
+        var validator = Validator()
+        let value = try await decode(type, from: request, context: context, into: &validator)
+        try validator.check()
+        return value
+    }
+
+    /// ``decode(_:from:context:)`` for a route that goes on to check the values: unknown and
+    /// null members of a closed body are added to `validator` (not thrown), so the one 422 lists
+    /// them together with the route's own field errors; when decoding fails (a missing or
+    /// mistyped field) they are listed in the 422 it throws.
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: some RequestContext,
+                                     into validator: inout Validator) async throws -> T {
         let mediaType = request.headers[.contentType].flatMap { MediaType(from: $0) }
         guard let mediaType, mediaType.isType(.applicationJson) || mediaType.subType.hasSuffix("+json") else {
             throw APIError(.unsupportedMediaType, "expected Content-Type: application/json")
@@ -104,9 +116,14 @@ public enum JSONCoding {
             throw APIError.invalid(object.isEmpty ? key : object + "." + key,
                                    "is given more than once (duplicate key '\(key)'); each member may appear only once")
         }
+        let memberErrors = (T.self as? any ClosedJSONBody.Type).map { closedMemberErrors($0, in: data) } ?? []
+        /// The decoding failure's field, with the member errors on other fields.
+        func invalid(_ error: FieldError) -> APIError {
+            .invalid([error] + memberErrors.filter { $0.field != error.field })
+        }
         do {
             let value = try decoder.decode(T.self, from: data)
-            if let closed = T.self as? any ClosedJSONBody.Type { try closedMembers(closed, in: data) }
+            validator.errors += memberErrors
             return value
         } catch let error as DecodingError {
             // Foundation on Linux reports any number that does not fit its field's type (2^63 or
@@ -114,17 +131,20 @@ public enum JSONCoding {
             // RFC 8259 calls such bodies valid, so find the member and answer 422 naming it.
             if case .dataCorrupted(let context) = error, context.codingPath.isEmpty,
                let (key, literal) = unfittingNumber(in: data, decode: { _ = try decoder.decode(T.self, from: $0) }) {
-                throw APIError.invalid(key, "must be a number that fits the field (a whole number in range where an integer is expected), got \(literal)")
+                throw invalid(FieldError(field: key, message: "must be a number that fits the field (a whole number in range where an integer is expected), got \(literal)"))
             }
-            throw fieldError(error)
+            let failure = fieldError(error)
+            if failure.status == .unprocessableContent, let field = failure.fields.first { throw invalid(field) }
+            throw failure
         }
     }
 
     /// Request bodies are closed (the contract's `additionalProperties: false`): an unknown
     /// member is a 422 naming it, and so is `null` for any member — absent means "not given",
     /// null is not a value of any field (so PATCH `{"fullName": null}` is refused, not ignored).
-    static func closedMembers(_ type: any ClosedJSONBody.Type, in data: Data) throws {
-        guard let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) as? [String: Any] else { return }
+    /// - Returns: The unknown and null members (none when the body is not a JSON object).
+    static func closedMemberErrors(_ type: any ClosedJSONBody.Type, in data: Data) -> [FieldError] {
+        guard let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) as? [String: Any] else { return [] }
         var validator = Validator()
         func check(_ object: [String: Any], allowed: Set<String>, prefix: String) {
             for (key, value) in object.sorted(by: { $0.key < $1.key }) {
@@ -138,7 +158,7 @@ public enum JSONCoding {
             }
         }
         check(object, allowed: type.members, prefix: "")
-        try validator.check()
+        return validator.errors
     }
 
     /// The member name and text of the number literal that made `decode` fail: each literal
@@ -148,7 +168,12 @@ public enum JSONCoding {
         let bytes = [UInt8](data)
         var i = 0
         var lastString = ""
-        var key = ""
+        // The open objects and arrays: an object's current member name, an array's index. The
+        // field is their path ("right.500", "audiogram.right.500"), as fieldError names fields.
+        var stack: [(isObject: Bool, key: String, index: Int)] = []
+        var key: String {
+            stack.map { $0.isObject ? $0.key : String($0.index) }.joined(separator: ".")
+        }
         var tried = 0
         while i < bytes.count, tried < 64 {
             let c = bytes[i]
@@ -158,7 +183,16 @@ public enum JSONCoding {
                 lastString = String(decoding: bytes[(i + 1)..<min(j, bytes.count)], as: UTF8.self)
                 i = j + 1
             } else if c == UInt8(ascii: ":") {
-                key = lastString
+                if !stack.isEmpty { stack[stack.count - 1].key = lastString }
+                i += 1
+            } else if c == UInt8(ascii: "{") || c == UInt8(ascii: "[") {
+                stack.append((c == UInt8(ascii: "{"), "", 0))
+                i += 1
+            } else if c == UInt8(ascii: "}") || c == UInt8(ascii: "]") {
+                _ = stack.popLast()
+                i += 1
+            } else if c == UInt8(ascii: ",") {
+                if let last = stack.last, !last.isObject { stack[stack.count - 1].index += 1 }
                 i += 1
             } else if c == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c) {
                 var j = i
@@ -221,7 +255,7 @@ public enum JSONCoding {
     }
 }
 
-/// A request body with a fixed set of members (see ``JSONCoding/closedMembers(_:in:)``).
+/// A request body with a fixed set of members (see ``JSONCoding/closedMemberErrors(_:in:)``).
 protocol ClosedJSONBody: Decodable {
     /// The members the body may have.
     static var members: Set<String> { get }

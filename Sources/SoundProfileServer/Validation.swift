@@ -85,6 +85,12 @@ struct Validator {
     }
 }
 
+/// An ear's thresholds with `-0` written as `0`: JSON's `-0` is a valid number but the same
+/// threshold, and the service stores and echoes one spelling of it.
+func withoutNegativeZero(_ ear: EarThresholds?) -> EarThresholds? {
+    ear?.mapValues { $0 == 0 ? 0 : $0 }
+}
+
 extension UUID {
     /// Parses a path or body id; 404 for a malformed id in a path, since no such resource exists.
     static func path(_ text: String?, _ what: String) throws -> UUID {

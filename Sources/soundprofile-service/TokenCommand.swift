@@ -22,8 +22,14 @@ struct TokenCommand: AsyncParsableCommand {
         @Flag(help: "The token may see and change every user's data.")
         var admin = false
 
-        @Option(help: "Hours until the token expires.")
-        var expiresInHours: Double = 24 * 30
+        /// The longest lifetime a token may have, in hours (one year): a token lives until its
+        /// `exp`, so an unbounded one (`1e300`) would be an admin key that never expires.
+        static let maximumHours = 8760.0
+
+        // Read as text (and `-5` taken as a value, not an option) so every bad value gets the
+        // same "is not allowed" line.
+        @Option(parsing: .unconditional, help: "Hours until the token expires: more than 0, at most 8760 (one year). Default 720 (30 days).")
+        var expiresInHours: String = "720"
 
         @Option(help: "Data directory holding jwt-secret: the server's --data-dir (default soundprofile-data in the directory serve runs in).")
         var dataDir: String = "soundprofile-data"
@@ -33,7 +39,16 @@ struct TokenCommand: AsyncParsableCommand {
 
         func validate() throws {
             guard UUID(uuidString: user) != nil else { throw ValidationError("--user must be a UUID, got \(user)") }
-            guard expiresInHours > 0 else { throw ValidationError("--expires-in-hours must be positive") }
+            _ = try hours()
+        }
+
+        /// --expires-in-hours as a number of hours.
+        /// - Throws: `ValidationError` (exit 2) unless it is a number > 0 and ≤ ``maximumHours``.
+        func hours() throws -> Double {
+            guard let value = Double(expiresInHours), value.isFinite, value > 0, value <= Self.maximumHours else {
+                throw ValidationError("--expires-in-hours \(expiresInHours) is not allowed: it must be a number of hours more than 0 and at most \(Int(Self.maximumHours)) (one year)")
+            }
+            return value
         }
 
         func run() async throws {
@@ -43,7 +58,8 @@ struct TokenCommand: AsyncParsableCommand {
             let variable = JWTSecret.environmentVariable
             let file = (dataDir as NSString).appendingPathComponent(JWTSecret.fileName)
             if environment[variable].map({ $0.isEmpty }) ?? true, !createSecret, !FileManager.default.fileExists(atPath: file) {
-                let absolute = ((FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(file) as NSString).standardizingPath
+                // appendingPathComponent would glue an absolute --data-dir onto the working directory.
+                let absolute = (file.hasPrefix("/") ? file : ((FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(file) as NSString).standardizingPath)
                 printError("""
                     soundprofile token create: \(file): no signing secret (looked for \(absolute); \(variable) is not set)
                       The server signs tokens with $\(variable) when it is set, else with <data-dir>/\(JWTSecret.fileName), which \
@@ -55,7 +71,7 @@ struct TokenCommand: AsyncParsableCommand {
             }
             let secret = try JWTSecret.load(dataDirectory: dataDir)
             let token = try await JWTSigner(secret: secret).token(
-                userId: UUID(uuidString: user)!, admin: admin, lifetime: expiresInHours * 3600
+                userId: UUID(uuidString: user)!, admin: admin, lifetime: try hours() * 3600
             )
             print(token)
         }

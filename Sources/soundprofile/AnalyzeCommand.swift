@@ -35,7 +35,7 @@ struct AnalyzeCommand: AsyncParsableCommand {
     @Argument(help: "Audio files or directories.")
     var inputs: [String]
 
-    @Option(help: "Band layout: \(BandLayout.specHelp).")
+    @Option(help: "Band layout: \(BandLayout.specHelp).", completion: .list(["third-octave", "octave", "erb:", "log:", "custom:"]))
     var bands = "third-octave"
 
     @Option(help: "Frequency range LOW-HIGH in Hz; bands above fs/2 are dropped per file.")
@@ -116,12 +116,14 @@ struct AnalyzeCommand: AsyncParsableCommand {
         // alike: otherwise the one shard that owns its name fails and the others succeed.
         let missing = inputs.filter { $0 != StandardInput.name && !PathText.exists($0) }  // `-` is standard input
         if !missing.isEmpty {
-            for m in missing { printError("soundprofile analyze: \(m): no such file or directory") }
+            for m in missing { printError("soundprofile analyze: \(m): not found (no such file or folder)") }
             printError("soundprofile analyze: \(missing.count) of \(inputs.count) input\(inputs.count == 1 ? "" : "s") do\(missing.count == 1 ? "es" : "") not exist; nothing analysed"
                        + (shard.map { " (shard \($0.index)/\($0.count); every shard stops the same way)" } ?? ""))
             throw ExitCode(1)
         }
         let allFiles = try collectInputFiles(inputs, recursive: recursive)
+        // No output may be an input (nor both outputs one file): checked before anything is written.
+        try refuseUnsafeOutputs([("--output", output), ("--errors", errors)], inputs: allFiles.map(\.path))
         let mine = shard?.select(allFiles) ?? allFiles
         let files = mine.map(\.path)
         let startedAt = ShardManifest.timestamp()
@@ -273,7 +275,7 @@ private func analyseOne(path: String, settings: AnalysisSettings, provenance: An
     } catch is CancellationError {
         return .cancelled
     } catch let error as AudioFileError {
-        return .done(.failure(FileAnalysisFailure(file: path, error: "\(error.reason.rawValue): \(error.detail)", provenance: provenance)),
+        return .done(.failure(FileAnalysisFailure(file: path, error: CLIMessage.reason(for: error, subject: path), provenance: provenance)),
                      reused: false)
     } catch {
         return .done(.failure(FileAnalysisFailure(file: path, error: CLIMessage.reason(for: error, subject: path), provenance: provenance)),
@@ -320,14 +322,19 @@ final class OutputSink: @unchecked Sendable {
     private let temporary: String?
     private let option: String
 
-    init(path: String?, option: String = "--output") throws {
+    /// Opens the output: standard output for nil or `-`, else a temporary file next to `path`.
+    /// - Throws: ``CLIError`` naming the path when it is a folder or its folder cannot take a file.
+    init(path given: String?, option: String = "--output") throws {
+        let path = given == StandardInput.name ? nil : given  // `-`: standard output
         self.path = path
         self.option = option
         if let path {
+            if PathText.isDirectory(path) { throw CLIError(path, "is a folder; \(option) names the file to write") }
             let dir = PathText.deletingLastComponent(path)
-            let tmp = (dir.isEmpty ? "." : dir) + "/.\(PathText.lastComponent(path)).partial-\(getpid())"
+            let tmp = (dir.isEmpty ? "." : dir) + "/.\(PathText.lastComponent(path)).partial-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
             guard let h = FileOutput(creatingAtPath: tmp) else {
-                throw ValidationError("\(option) '\(path)' cannot be written (directory missing or not writable)")
+                let reason = errno == ENOENT ? "its folder \(dir.isEmpty ? "." : dir) does not exist" : String(cString: strerror(errno)).lowercased()
+                throw CLIError(path, "cannot be written (\(option)): \(reason)")
             }
             handle = h
             temporary = tmp
@@ -337,10 +344,13 @@ final class OutputSink: @unchecked Sendable {
         }
     }
 
-    /// Writes one whole piece of output in one call.
+    /// The first write error (errno) to a file target: such a file is never put in place.
+    private var writeError: Int32?
+
+    /// Writes one whole piece of output in one call (from one task at a time).
     func write(_ text: String) {
         guard !text.isEmpty else { return }
-        handle.write(text)
+        if !handle.write(text), temporary != nil, writeError == nil { writeError = errno }
     }
 
     /// Closes and removes the temporary file: nothing is written to the target.
@@ -350,12 +360,20 @@ final class OutputSink: @unchecked Sendable {
         unlink(temporary)
     }
 
+    /// Puts a file target in place: flushed to disk, then renamed over `path` in one step. A
+    /// write that failed (a full disk) leaves `path` as it was.
     func finish() throws {
         guard let path, let temporary else { return }
-        handle.close()
-        if rename(temporary, path) != 0 {
+        if writeError == nil, fsync(handle.descriptor) != 0 { writeError = errno }
+        if !handle.close(), writeError == nil { writeError = errno }
+        if let writeError {
             unlink(temporary)
-            throw ValidationError("\(option) '\(path)': \(String(cString: strerror(errno)))")
+            throw CLIError(path, "cannot be written (\(option)): \(String(cString: strerror(writeError)).lowercased()); nothing was put in its place")
+        }
+        if rename(temporary, path) != 0 {
+            let reason = String(cString: strerror(errno)).lowercased()
+            unlink(temporary)
+            throw CLIError(path, "cannot be written (\(option)): \(reason)")
         }
     }
 }
@@ -440,6 +458,13 @@ func installInterruptHandlers() {
     let handler: @convention(c) (Int32) -> Void = { _ in interruptRequested.store(true, ordering: .relaxed) }
     signal(SIGINT, handler)
     signal(SIGTERM, handler)
+    // A parent may start us with these signals blocked (the mask is inherited through exec; test
+    // runners and some schedulers do it): unblocked here, or Ctrl-C would never reach the handler.
+    var set = sigset_t()
+    sigemptyset(&set)
+    sigaddset(&set, SIGINT)
+    sigaddset(&set, SIGTERM)
+    pthread_sigmask(SIG_UNBLOCK, &set, nil)
 }
 
 extension NarrowBandPolicy: ArgumentEnum {}

@@ -60,8 +60,8 @@ enum CLIMessage {
         case let e as CLIFileError:
             return e.path == subject ? e.reason : e.description
         case let e as AudioFileError:
-            let reason = "\(e.reason.rawValue) (\(e.detail))"
-            return e.path == subject ? reason : "\(e.path): \(reason)"
+            // Standard input is named by the line's subject ("standard input"), not as "-".
+            return e.path == subject || (e.path == StandardInput.name && subject == "standard input") ? e.message : "\(e.path): \(e.message)"
         case let e as JSONKeyError: return e.description
         case let e as AudiogramError: return e.description
         case let e as FittingError: return e.description
@@ -144,7 +144,7 @@ func reportError(_ command: String, _ subject: String?, _ error: any Error) {
 /// - Parameter path: The path as given.
 func readUserFile(_ path: String) throws -> Data {
     if path == StandardInput.name {
-        do { return try StandardInput.contents() } catch { throw CLIError("standard input", CLIMessage.reason(for: error)) }
+        do { return try StandardInput.contents() } catch { throw CLIError("standard input", CLIMessage.reason(for: error, subject: "standard input")) }
     }
     guard PathText.exists(path) else {
         throw CLIError(path, "not found (no such file or folder)")
@@ -156,6 +156,8 @@ func readUserFile(_ path: String) throws -> Data {
     do {
         return try Data(contentsOf: URL(fileURLWithPath: path))
     } catch {
-        throw CLIError(path, "cannot read: " + CLIMessage.fileReason(error))
+        let reason = CLIMessage.fileReason(error)
+        // "permission denied" says it all; other causes read "cannot read: …".
+        throw CLIError(path, reason == "permission denied" ? reason : "cannot read: " + reason)
     }
 }

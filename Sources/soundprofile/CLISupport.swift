@@ -33,9 +33,13 @@ func parseBandLayout(spec: String, range: String = "125-8000") throws -> BandLay
 
 /// Writes `data` to `path` atomically: into a temporary file in the same folder, then renamed
 /// over `path`. On any failure the temporary file is removed and `path` is left untouched, so
-/// a reader never sees a partial file.
+/// a reader never sees a partial file. `-` is standard output.
 /// - Throws: `CLIFileError` naming the path and the reason.
 func writeAtomically(_ data: Data, to path: String) throws {
+    if path == StandardInput.name {  // `--output -`: standard output, as everywhere `-` is accepted
+        FileOutput.standardOutput.write(data)
+        return
+    }
     let url = URL(fileURLWithPath: path)
     let folder = PathText.deletingLastComponent(path)
     let temporary = URL(fileURLWithPath: (folder.isEmpty ? "." : folder)
@@ -44,10 +48,18 @@ func writeAtomically(_ data: Data, to path: String) throws {
         try data.write(to: temporary, options: .withoutOverwriting)
     } catch {
         try? FileManager.default.removeItem(at: temporary)
-        throw CLIFileError(path: path, reason: "cannot write: \(CLIMessage.fileReason(error))")
+        var reason = CLIMessage.fileReason(error)
+        // "Not found" for a folder that exists means the file system there takes no new files
+        // (/proc, /sys): say that, not that something is missing.
+        if reason.hasPrefix("not found") {
+            let where_ = folder.isEmpty ? "." : folder
+            reason = PathText.isDirectory(where_) ? "the folder \(where_) does not allow new files (it is not an ordinary file system)"
+                : "the folder \(where_) does not exist"
+        }
+        throw CLIFileError(path: path, reason: "cannot write: \(reason)")
     }
     guard rename(temporary.path, url.path) == 0 else {
-        let reason = String(cString: strerror(errno))
+        let reason = fileErrorReason(POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO))
         try? FileManager.default.removeItem(at: temporary)
         throw CLIFileError(path: path, reason: "cannot write: \(reason)")
     }

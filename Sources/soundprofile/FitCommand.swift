@@ -38,16 +38,16 @@ struct FitCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The audiogram JSON file (`-` for standard input).", valueName: "file"))
     var audiogram: String
 
-    @Option(help: ArgumentHelp("The prescription rule: nal-r, nal-rp, half-gain or pogo.", valueName: "rule"))
+    @Option(help: ArgumentHelp("The prescription rule: nal-r, nal-rp, half-gain or pogo.", valueName: "rule"), completion: .list(["nal-r", "nal-rp", "half-gain", "pogo"]))
     var rule: String = PrescriptionRule.nalR.rawValue
 
-    @Option(help: ArgumentHelp("The bands: third-octave, octave, erb:N or log:N.", valueName: "spec"))
+    @Option(help: ArgumentHelp("The bands: third-octave, octave, erb:N or log:N.", valueName: "spec"), completion: .list(["third-octave", "octave", "erb:", "log:"]))
     var bands: String = "third-octave"
 
     @Option(help: ArgumentHelp("The frequency range of the bands in Hz, LOW-HIGH.", valueName: "low-high"))
     var range: String = "125-8000"
 
-    @Option(help: ArgumentHelp("Fit in a processor preset's channels instead of --bands/--range: pod16k (8 channels), pod24k (12) or studio48k (16). The profile records the preset.", valueName: "name"))
+    @Option(help: ArgumentHelp("Fit in a processor preset's channels instead of --bands/--range: pod16k (8 channels), pod24k (12) or studio48k (16). The profile records the preset.", valueName: "name"), completion: .list(["pod16k", "pod24k", "studio48k"]))
     var preset: String?
 
     @Option(help: ArgumentHelp("The compression ratio in every band, 1…10.", valueName: "ratio"))
@@ -57,7 +57,7 @@ struct FitCommand: ParsableCommand {
             help: ArgumentHelp("The level in dB SPL of a signal with RMS 1.0, 0…200.", valueName: "dB SPL"))
     var fullScaleDBSPL: Double = 100
 
-    @Option(help: ArgumentHelp("Write to this file (atomically) instead of standard output.", valueName: "file"))
+    @Option(name: [.short, .long], help: ArgumentHelp("Write to this file (atomically) instead of standard output.", valueName: "file"))
     var output: String?
 
     @Option(help: "Output format: json (the profile) or table (for reading).")

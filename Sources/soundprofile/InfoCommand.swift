@@ -66,7 +66,7 @@ struct InfoCommand: ParsableCommand {
                 if format == .table { print((records.count > 1 ? "\n" : "") + table(info), terminator: "") }
             } catch {
                 failures += 1
-                let reason = (error as? AudioFileError).map { "\($0.reason.rawValue) (\($0.detail))" } ?? String(describing: error)
+                let reason = CLIMessage.reason(for: error, subject: file)
                 records.append(.failure(file: file, error: reason))
                 printError("soundprofile info: \(file): \(reason)")
             }

@@ -45,7 +45,10 @@ struct MergeCommand: ParsableCommand {
     func run() throws {
         let plan: MergePlan
         do {
-            plan = try MergePlan(directory: try Self.runFolder(in: directory))
+            let run = try Self.runFolder(in: directory)
+            // An output inside the run folder could replace a manifest or a result merge reads.
+            try refuseUnsafeOutputs([("--output", output), ("--errors", errors)], inputs: [], readFolder: run)
+            plan = try MergePlan(directory: run)
         } catch let error as MergeError {
             printError("soundprofile merge: \(error.message)")
             throw ExitCode(error.usage ? 2 : 1)

@@ -23,23 +23,26 @@ struct OutputPlan {
     ///   - outputDir: The output folder as given (it may not exist yet).
     ///   - fileExtension: The outputs' extension, without the dot.
     ///   - overwrite: Whether an existing output (never an input) may be replaced.
+    ///   - alsoRead: Other files the run reads (the profile): never replaced either.
     /// - Throws: ``CLIError`` after printing every conflict (one line each, naming the files).
-    init(inputs: [String], outputDir: String, fileExtension: String, overwrite: Bool) throws {
+    init(inputs: [String], outputDir: String, fileExtension: String, overwrite: Bool, alsoRead: [String] = []) throws {
         let base = outputDir.hasSuffix("/") && outputDir.count > 1 ? String(outputDir.dropLast()) : outputDir
         paths = inputs.map { input in
             let stem = input == StandardInput.name ? "stdin" : PathText.stem(input)  // `-`: standard input
             return base + "/" + stem + "." + fileExtension
         }
-        let inputIdentities = inputs.map { FileIdentity(path: $0) }
+        let inputIdentities = inputs.map { $0 == StandardInput.name ? nil : FileIdentity(path: $0) }
+        // How each input is named in a message: `-` is "standard input".
+        let names = inputs.map { $0 == StandardInput.name ? "standard input" : $0 }
         var problems: [(subject: String, reason: String)] = []
         var claimed: [String: Int] = [:]  // resolved output path → the first input written there
         for (i, output) in paths.enumerated() {
             let resolvedOutput = resolvedPath(output)
             if let first = claimed[resolvedOutput] {
                 let sameInput = inputIdentities[first] != nil && inputIdentities[first] == inputIdentities[i]
-                problems.append((inputs[i], sameInput
-                    ? "is given more than once (also as \(inputs[first]))"
-                    : "would be written to \(output), as \(inputs[first]) is; process them into separate --output-dir folders"))
+                problems.append((names[i], sameInput
+                    ? "is given more than once (also as \(names[first]))"
+                    : "would be written to \(output), as \(names[first]) is; process them into separate --output-dir folders"))
                 continue
             }
             claimed[resolvedOutput] = i
@@ -47,16 +50,20 @@ struct OutputPlan {
             if let j = inputs.indices.first(where: { j in
                 resolvedPath(inputs[j]) == resolvedOutput || (outputIdentity != nil && inputIdentities[j] == outputIdentity)
             }) {
-                problems.append((inputs[i], j == i
+                problems.append((names[i], j == i
                     ? "the output \(output) would be this input itself; choose another --output-dir"
-                    : "the output \(output) would be the input \(inputs[j]); choose another --output-dir"))
+                    : "the output \(output) would be the input \(names[j]); choose another --output-dir"))
                 continue
             }
-            if PathText.exists(output) {
+            if let other = alsoRead.first(where: { resolvedPath($0) == resolvedOutput || (outputIdentity != nil && FileIdentity(path: $0) == outputIdentity) }) {
+                problems.append((names[i], "the output \(output) would overwrite \(other), which this run reads (the profile); choose another --output-dir"))
+                continue
+            }
+            if pathEntryExists(output) {
                 if PathText.isDirectory(output) {
-                    problems.append((output, "is a folder, so the output of \(inputs[i]) cannot be written there"))
+                    problems.append((output, "is a folder, so the output of \(names[i]) cannot be written there"))
                 } else if !overwrite {
-                    problems.append((output, "exists already (the output of \(inputs[i])); use --overwrite to replace it"))
+                    problems.append((output, "exists already (the output of \(names[i])); use --overwrite to replace it"))
                 }
             }
         }
@@ -65,6 +72,13 @@ struct OutputPlan {
             throw CLIError(nil, "nothing was written: \(problems.count) output\(problems.count == 1 ? " was" : "s were") refused")
         }
     }
+}
+
+/// Whether anything is at `path`, a dangling symbolic link included (`stat` would say no, and
+/// the output would then fail only after the whole file was processed).
+func pathEntryExists(_ path: String) -> Bool {
+    var info = stat()
+    return lstat(path, &info) == 0
 }
 
 /// The device and inode of an existing file (after symbolic links), so two names of one file
@@ -101,8 +115,42 @@ func resolvedPath(_ path: String) -> String {
 /// the file they read.
 /// - Throws: ``CLIError`` naming the output.
 func refuseWritingOverInput(_ output: String, inputs: [String]) throws {
+    guard output != StandardInput.name else { return }  // standard output is no input
     let identity = FileIdentity(path: output)
     for input in inputs where resolvedPath(input) == resolvedPath(output) || (identity != nil && FileIdentity(path: input) == identity) {
         throw CLIError(output, "is the input \(input); write the output to another file")
+    }
+}
+
+/// Checks a command's output files before anything is read or written: none is a file the
+/// command reads (through symbolic and hard links), none lies inside a folder it reads, none
+/// is a folder, and no two name the same file. `-` (standard output) and nil are skipped.
+/// - Parameters:
+///   - outputs: Each output as (option, path as given).
+///   - inputs: The files the command reads.
+///   - readFolder: A folder whose every file the command may read (`merge`'s run folder).
+/// - Throws: ``CLIError`` naming the output: exit 2 when two options name one file (the command
+///   line contradicts itself), else 1.
+func refuseUnsafeOutputs(_ outputs: [(option: String, path: String?)], inputs: [String], readFolder: String? = nil) throws {
+    var named: [(option: String, path: String, resolved: String)] = []
+    for case let (option, path?) in outputs where path != StandardInput.name {
+        let resolved = resolvedPath(path)
+        if let other = named.first(where: { $0.resolved == resolved }) {
+            throw CLIError(path, "is given as both \(other.option) and \(option); each output needs a file of its own", exitCode: 2)
+        }
+        named.append((option, path, resolved))
+        if PathText.isDirectory(path) { throw CLIError(path, "is a folder; \(option) names the file to write") }
+        if let identity = FileIdentity(path: path) {
+            // An output that does not exist yet cannot be an input: only existing ones are compared.
+            for input in inputs where input != StandardInput.name && FileIdentity(path: input) == identity {
+                throw CLIError(path, "is the input \(input); \(option) must name another file")
+            }
+        }
+        if let readFolder {
+            let root = resolvedPath(readFolder)
+            if resolved == root || resolved.hasPrefix(root.hasSuffix("/") ? root : root + "/") {
+                throw CLIError(path, "is inside \(readFolder), which this command reads; \(option) must name a file outside it")
+            }
+        }
     }
 }

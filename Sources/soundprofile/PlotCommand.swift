@@ -46,7 +46,7 @@ struct PlotAudiogram: ParsableCommand {
     @Argument(help: ArgumentHelp("The audiogram JSON file (`-` for standard input).", valueName: "file"))
     var file: String
 
-    @Option(help: ArgumentHelp("Write the SVG here instead of standard output.", valueName: "file.svg"))
+    @Option(name: [.short, .long], help: ArgumentHelp("Write the SVG here instead of standard output.", valueName: "file.svg"))
     var output: String?
 
     func run() throws {
@@ -64,13 +64,13 @@ struct PlotProfile: ParsableCommand {
     @Argument(help: ArgumentHelp("The fitted profile JSON (from `soundprofile fit`; `-` for standard input).", valueName: "file"))
     var file: String
 
-    @Option(help: ArgumentHelp("The preset the realised gain is measured with: pod16k, pod24k or studio48k. Default: the profile's preset, else pod24k.", valueName: "name"))
+    @Option(help: ArgumentHelp("The preset the realised gain is measured with: pod16k, pod24k or studio48k. Default: the profile's preset, else pod24k.", valueName: "name"), completion: .list(["pod16k", "pod24k", "studio48k"]))
     var preset: String?
 
     @Flag(help: "Draw the targets and curves only; do not run the processor.")
     var noRealised = false
 
-    @Option(help: ArgumentHelp("Write the SVG here instead of standard output.", valueName: "file.svg"))
+    @Option(name: [.short, .long], help: ArgumentHelp("Write the SVG here instead of standard output.", valueName: "file.svg"))
     var output: String?
 
     func validate() throws {
@@ -107,7 +107,7 @@ struct PlotAnalysis: ParsableCommand {
     @Argument(help: ArgumentHelp("The analysis result JSON or JSON lines (`-` for standard input).", valueName: "result.json"))
     var file: String
 
-    @Option(help: ArgumentHelp("Write the SVG here instead of standard output.", valueName: "file.svg"))
+    @Option(name: [.short, .long], help: ArgumentHelp("Write the SVG here instead of standard output.", valueName: "file.svg"))
     var output: String?
 
     func run() throws {
@@ -120,7 +120,7 @@ struct PlotAnalysis: ParsableCommand {
             switch UserDocument.kind(of: data) {
             case .audiogram: throw CLIError(file, "this is an audiogram, not an analysis result; draw it with `soundprofile plot audiogram`")
             case .profile: throw CLIError(file, "this is a fitted profile, not an analysis result; draw it with `soundprofile plot profile`")
-            case .analysis, .other: throw CLIError(file, CLIMessage.reason(for: error))
+            case .analysis, .array, .other: throw CLIError(file, CLIMessage.reason(for: error))
             }
         }
         try emit(picture, to: output)

@@ -64,7 +64,7 @@ struct ProcessCommand: ParsableCommand {
     @Option(help: "Which ear to apply: right, left or both.")
     var ear: EarChoice = .both
 
-    @Option(help: "pod16k (16 kHz, hop 16, FFT 64, 8 channels), pod24k (24 kHz, hop 32, FFT 128, 12 channels) or studio48k (48 kHz, hop 64, FFT 256, 16 channels). Default: the preset matching the file's rate.")
+    @Option(help: "pod16k (16 kHz, hop 16, FFT 64, 8 channels), pod24k (24 kHz, hop 32, FFT 128, 12 channels) or studio48k (48 kHz, hop 64, FFT 256, 16 channels). Default: the preset matching the file's rate.", completion: .list(["pod16k", "pod24k", "studio48k"]))
     var preset: String?
 
     @Option(help: "Directory for processed files (created if missing).")
@@ -103,18 +103,27 @@ struct ProcessCommand: ParsableCommand {
 
     func run() throws {
         let fitted = try UserDocument.profile(at: profile)
-        // Every output is checked before anything is written (no input overwritten, no two
-        // inputs into one file, no existing file replaced without --overwrite).
+        // Every output is checked before anything is written (no input, the profile included,
+        // overwritten, even with --overwrite; no two inputs into one file; no existing file
+        // replaced without --overwrite).
+        let read = inputs + (profile == StandardInput.name ? [] : [profile])
         let outputPaths: [String]
         if let output {
             if output != StandardInput.name {
-                try refuseWritingOverInput(output, inputs: inputs)
+                try refuseWritingOverInput(output, inputs: read)
                 if PathText.isDirectory(output) { throw CLIError(output, "is a folder; --output names the file to write") }
-                if PathText.exists(output), !overwrite { throw CLIError(output, "exists already (the output of \(inputs[0])); use --overwrite to replace it") }
+                // A device or FIFO (/dev/null) is written into, not replaced.
+                if pathEntryExists(output), !overwrite, !AudioFileWriter.isStreamTarget(output) {
+                    throw CLIError(output, "exists already (the output of \(inputs[0])); use --overwrite to replace it")
+                }
             }
             outputPaths = [output]
         } else {
-            outputPaths = try OutputPlan(inputs: inputs, outputDir: outputDir, fileExtension: format.fileExtension, overwrite: overwrite).paths
+            if pathEntryExists(outputDir), !PathText.isDirectory(outputDir) {
+                throw CLIError(outputDir, "is a file, not a folder; --output-dir names the folder to write into")
+            }
+            outputPaths = try OutputPlan(inputs: inputs, outputDir: outputDir, fileExtension: format.fileExtension, overwrite: overwrite,
+                                         alsoRead: profile == StandardInput.name ? [] : [profile]).paths
             do {
                 try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)
             } catch {
@@ -123,7 +132,12 @@ struct ProcessCommand: ParsableCommand {
         }
         var failures = 0
         var saidRefit = false
+        var finished = 0
+        // Ctrl-C or SIGTERM: the file in progress is dropped (its temporary file removed), the
+        // finished ones stay, complete; exit 130.
+        installInterruptHandlers()
         for (input, outPath) in zip(inputs, outputPaths) {
+            defer { finished += 1 }
             do {
                 let outcome = try processFile(input, to: outPath, profile: fitted)
                 if outcome.refitted && !saidRefit {
@@ -134,6 +148,10 @@ struct ProcessCommand: ParsableCommand {
                     failures += 1
                     reportError("process", input, "\(outcome.nonFinite) non-finite input samples (NaN or infinite) were replaced by 0; output written")
                 }
+            } catch is CancellationError {
+                reportError("process", nil, "interrupted while processing \(input == StandardInput.name ? "standard input" : input), which was not written; "
+                            + "\(finished) of \(inputs.count) files finished, complete")
+                throw ExitCode(130)
             } catch {
                 failures += 1
                 reportError("process", input, error)
@@ -194,6 +212,7 @@ struct ProcessCommand: ParsableCommand {
         var inputPower = [Double](repeating: 0, count: channels), outputPower = [Double](repeating: 0, count: channels)
         var frames = 0
         while true {
+            if interruptRequested.load(ordering: .relaxed) { throw CancellationError() }
             let n = try read(chunk)
             if n == 0 { break }
             frames += n

@@ -10,14 +10,19 @@ import SoundProfileDSP
 enum UserDocument {
     /// What a JSON document looks like, from its top-level keys.
     enum Kind: Equatable {
-        case audiogram, profile, analysis, other
+        case audiogram, profile, analysis, array, other
     }
 
     /// The kind of `data`: a profile has `ears` (or `rule` and `fullScaleDBSPL`), an
-    /// audiogram `right` or `left`, an analysis result is a list or has `file`/`channels`.
+    /// audiogram `right` or `left`, an analysis result has `file`/`channels` (a list of them
+    /// is one too); any other list is just an array.
     static func kind(of data: Data) -> Kind {
         let first = data.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) })
-        if first == UInt8(ascii: "["), (try? JSONDecoder().decode([TopLevel].self, from: data)) != nil { return .analysis }
+        if first == UInt8(ascii: "[") {
+            // `soundprofile analyze --format json` writes a list of records, each with `file`.
+            guard let records = try? JSONDecoder().decode([TopLevel].self, from: data) else { return .array }
+            return !records.isEmpty && records.allSatisfy({ $0.keys.contains("file") }) ? .analysis : .array
+        }
         guard first == UInt8(ascii: "{"), let keys = (try? JSONDecoder().decode(TopLevel.self, from: data))?.keys else { return .other }
         if keys.contains("ears") || keys.isSuperset(of: ["rule", "fullScaleDBSPL"]) { return .profile }
         if keys.contains("right") || keys.contains("left") { return .audiogram }
@@ -41,6 +46,13 @@ enum UserDocument {
         }
     }
 
+    /// Where and why the text is not JSON the reader takes (position and what was found, or the
+    /// path of a number out of range), when decoding failed without naming a place.
+    static func syntaxProblem(_ error: any Error, _ data: Data) -> String? {
+        guard case DecodingError.dataCorrupted(let context)? = error as? DecodingError, context.codingPath.isEmpty else { return nil }
+        return JSONSyntax.problem(in: data)
+    }
+
     /// The example a message shows for an audiogram file.
     static let audiogramExample = #"{"right": {"500": 20, "1000": 30, "2000": 40}, "left": {…}} (dB HL by frequency in Hz)"#
 
@@ -57,8 +69,10 @@ enum UserDocument {
             switch kind(of: data) {
             case .profile: throw CLIError(path, "this is a fitted profile, not an audiogram; \(profileHint)")
             case .analysis: throw CLIError(path, "this is an analysis result (soundprofile analyze), not an audiogram")
-            case .audiogram, .other: break
+            case .audiogram, .array, .other: break
             }
+            if let problem = syntaxProblem(error, data) { throw CLIError(path, "not an audiogram file: " + problem) }
+            if kind(of: data) == .array { throw CLIError(path, "this is a JSON array, not an audiogram: it must be an object like \(audiogramExample)") }
             if let decoding = error as? DecodingError {
                 throw CLIError(path, "not an audiogram file: \(CLIMessage.decodingReason(decoding)); it must be JSON like \(audiogramExample)")
             }
@@ -78,8 +92,10 @@ enum UserDocument {
             case .audiogram:
                 throw CLIError(path, "this is an audiogram; run `soundprofile fit` first (soundprofile fit --audiogram \(path) --output profile.json) and give the profile it writes")
             case .analysis: throw CLIError(path, "this is an analysis result (soundprofile analyze), not a fitted profile")
-            case .profile, .other: break
+            case .profile, .array, .other: break
             }
+            if let problem = syntaxProblem(error, data) { throw CLIError(path, "not a fitted profile: " + problem) }
+            if kind(of: data) == .array { throw CLIError(path, "this is a JSON array, not a fitted profile: it must be the JSON object that `soundprofile fit` writes") }
             if let decoding = error as? DecodingError {
                 throw CLIError(path, "not a fitted profile: \(CLIMessage.decodingReason(decoding)); it must be the JSON that `soundprofile fit` writes")
             }

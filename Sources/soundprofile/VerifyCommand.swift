@@ -41,7 +41,7 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Which ear to measure: right or left. Default: the right ear when the profile has one, else the left.")
     var ear: EarOption?
 
-    @Option(help: ArgumentHelp("The processor preset: pod16k, pod24k or studio48k. Default: the profile's preset (fit --preset), else pod24k.", valueName: "name"))
+    @Option(help: ArgumentHelp("The processor preset: pod16k, pod24k or studio48k. Default: the profile's preset (fit --preset), else pod24k.", valueName: "name"), completion: .list(["pod16k", "pod24k", "studio48k"]))
     var preset: String?
 
     @Option(help: "Output format: table (the sheet, for reading) or json (every curve).")
@@ -81,6 +81,9 @@ struct VerifyCommand: ParsableCommand {
             throw ValidationError("--preset \(preset) is not allowed: it must be one of \(ProcessorConfiguration.presets.map { $0.name! }.joined(separator: ", "))")
         }
         if let plot, plot.isEmpty { throw ValidationError("--plot must name a file") }
+        if plot == StandardInput.name {
+            throw ValidationError("--plot - is not allowed: standard output carries the report; name an .svg file")
+        }
     }
 
     func run() throws {

@@ -43,11 +43,15 @@ import Testing
     }
 
     @Test func roundTripsThroughJSON() throws {
-        let a = try Audiogram(right: [500: 20, 1000: 30.5, 2000: 40, 187.5: 10])
+        let a = try Audiogram(right: [500: 20, 1000: 30.5, 2000: 40, 750: 10])
         let data = try JSONEncoder().encode(a)
         let text = String(decoding: data, as: UTF8.self)
-        #expect(text.contains(#""187.5":10"#) && text.contains(#""schemaVersion":1"#) && !text.contains("left"))
+        #expect(text.contains(#""750":10"#) && text.contains(#""schemaVersion":1"#) && !text.contains("left"))
         #expect(try JSONDecoder().decode(Audiogram.self, from: data) == a)
+        // The file holds whole Hz (the service's contract: propertyNames 125…8000); a fractional
+        // frequency can be measured in code but is not a key of the file.
+        let fractional = try JSONEncoder().encode(try Audiogram(right: [500: 20, 1000: 30, 2000: 40, 187.5: 10]))
+        #expect(throws: AudiogramError.frequencyNotANumber(ear: .right, key: "187.5")) { try JSONDecoder().decode(Audiogram.self, from: fractional) }
     }
 
     @Test func thresholdOutOfRangeNamesEarFrequencyValueAndRange() throws {
@@ -59,7 +63,7 @@ import Testing
 
     @Test(arguments: [100.0, 9000.0, 0.0, -250.0])
     func frequencyOutOfRange(_ f: Double) throws {
-        let e = try #require(error(#"{"left": {"500": 20, "1000": 30, "2000": 40, "\#(f)": 10}}"#))
+        let e = try #require(error(#"{"left": {"500": 20, "1000": 30, "2000": 40, "\#(Int(f))": 10}}"#))
         #expect(e == .frequencyOutOfRange(ear: .left, frequencyHz: f))
         #expect(e.description.contains("left ear") && e.description.contains("125…8000 Hz"))
     }
@@ -68,9 +72,15 @@ import Testing
         let notANumber = try #require(error(#"{"right": {"500": 20, "1000": 30, "2000": 40, "1 kHz": 10}}"#))
         #expect(notANumber == .frequencyNotANumber(ear: .right, key: "1 kHz"))
         #expect(notANumber.description.contains("\"1 kHz\""))
-        let duplicate = try #require(error(#"{"right": {"500": 20, "1000": 30, "1000.0": 35, "2000": 40}}"#))
-        #expect(duplicate == .duplicateFrequency(ear: .right, frequencyHz: 1000))
+        // One spelling per frequency (the service's rule): "1000.0" is refused, so it cannot
+        // repeat "1000" either.
+        let spelled = try #require(error(#"{"right": {"500": 20, "1000": 30, "1000.0": 35, "2000": 40}}"#))
+        #expect(spelled == .frequencyNotANumber(ear: .right, key: "1000.0"))
+        let duplicate = AudiogramError.duplicateFrequency(ear: .right, frequencyHz: 1000)
         #expect(duplicate.description == "right ear: frequency 1000 Hz is given more than once: each frequency must appear once")
+        #expect(throws: AudiogramError.duplicateFrequency(ear: .right, frequencyHz: 1000)) {
+            try HearingThresholds(ear: .right, thresholds: [(500, 20), (1000, 30), (1000, 35), (2000, 40)])
+        }
         let missing = try #require(error(#"{"right": {"500": 20, "1000": 30, "2000": 40}, "left": {"500": 20, "1000": 30}}"#))
         #expect(missing == .missingFrequency(ear: .left, frequencyHz: 2000))
         #expect(missing.description == "left ear: no threshold at 2000 Hz: 500, 1000, 2000 Hz are required")

@@ -138,4 +138,94 @@ import Testing
         #expect(JSONDuplicateKeys.first(in: Array(("{\"a\": [" + object(many) + ", " + object(many + ["k39"]) + "]}").utf8))
                 == .duplicate(key: "k39", object: "a[1]"))
     }
+
+    /// Issue 13: one rule for audiogram keys in the CLI and the service — a whole number of Hz
+    /// written plainly — and no null ear.
+    @Test(arguments: ["0500", "1e3", "500.0", "+500", " 500", "500 ", "0x1F4"])
+    func aFrequencyKeyHasOneSpelling(key: String) throws {
+        let error = try #require(audiogramError(#"{"right": {"\#(key)": 20, "500": 30, "1000": 40, "2000": 50}}"#) as? AudiogramError)
+        #expect(error == .frequencyNotANumber(ear: .right, key: key))
+        #expect(error.description.hasPrefix("right ear: frequency key \"\(key)\" is not allowed: keys must be whole numbers of Hz (125…8000 Hz)"))
+    }
+
+    @Test func aNullEarIsRefusedAndAnAbsentOneIsNot() throws {
+        #expect(audiogramError(#"{"right": null, "left": \#(Self.ear)}"#) as? AudiogramError == .nullEar(.right))
+        #expect(AudiogramError.nullEar(.left).description == "left is null: give the ear's thresholds as an object, or leave \"left\" out")
+        #expect(audiogramError(#"{"left": \#(Self.ear)}"#) == nil)
+    }
+
+    /// A profile names a shipped rule and preset; anything else is refused when it is read,
+    /// naming the key, the value and what is allowed. Every golden profile still reads.
+    @Test func aProfileNamesAKnownRuleAndPreset() throws {
+        let golden = try Data(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Fixtures/fitting/golden/N3-nal-r.json"))
+        func read(_ change: (inout [String: Any]) -> Void) -> (any Error)? {
+            do {
+                var tree = try JSONSerialization.jsonObject(with: golden) as! [String: Any]
+                change(&tree)
+                _ = try SoundProfile(json: JSONSerialization.data(withJSONObject: tree))
+                return nil
+            } catch { return error }
+        }
+        let rules = ["nal-r", "nal-rp", "half-gain", "pogo"]
+        for bad in ["NAL-R", "banana", "nal_r"] {
+            #expect(read { $0["rule"] = bad } as? FittingError == .notOneOf(field: "rule", value: bad, allowed: rules))
+        }
+        #expect(FittingError.notOneOf(field: "rule", value: "NAL-R", allowed: rules).description == "rule 'NAL-R' is not known: it must be one of nal-r, nal-rp, half-gain, pogo")
+        for bad in ["pod99k", "banana", "pod16K"] {
+            #expect(read { $0["preset"] = bad } as? FittingError == .notOneOf(field: "preset", value: bad, allowed: ["pod16k", "pod24k", "studio48k"]))
+        }
+        for rule in rules { #expect(read { $0["rule"] = rule } == nil, "\(rule)") }
+        for preset in ["pod16k", "pod24k", "studio48k"] { #expect(read { $0["preset"] = preset } == nil, "\(preset)") }
+        #expect(read { $0["rule"] = "" } as? FittingError == .empty(field: "rule"))
+    }
+
+    @Test func anEarWithoutBandsOrTargetsSaysSo() throws {
+        let golden = try Data(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Fixtures/fitting/golden/N3-nal-r.json"))
+        for list in ["bands", "targets"] {
+            var tree = try JSONSerialization.jsonObject(with: golden) as! [String: Any]
+            var ears = tree["ears"] as! [String: Any]
+            var right = ears["right"] as! [String: Any]
+            right[list] = [Any]()
+            ears["right"] = right
+            tree["ears"] = ears
+            let error = #expect(throws: FittingError.self) { try SoundProfile(json: JSONSerialization.data(withJSONObject: tree)) }
+            #expect(error == .emptyList(field: "ears.right.\(list)", what: list))
+            #expect(error?.description == "ears.right.\(list) is empty: the profile has no \(list) for this ear (it needs at least one)")
+        }
+    }
+
+    /// Where and why a text is not JSON: line, column and what was found; numbers out of range
+    /// by their key path. Well-formed documents have no problem.
+    @Test func jsonSyntaxProblemsNameThePlace() {
+        let cases: [(String, String?)] = [
+            (#"{"right": {"500": 20}}"#, nil),
+            ("\u{FEFF}[1, 2.5e3, -0, \"x\\u00e9\", true, false, null, {}, []]", nil),
+            (#"{"a": 1} x"#, "not valid JSON at line 1, column 10: more text after the end of the document, found 'x'"),
+            ("{\n\"a\": 1,\n}", "not valid JSON at line 3, column 1: expected a member name in double quotes, found '}'"),
+            (#"{"a" 1}"#, "not valid JSON at line 1, column 6: expected ':' after the member name, found '1'"),
+            (#"{"a": [1 2]}"#, "not valid JSON at line 1, column 10: expected ',' or ']' after an element, found '2'"),
+            (#"{"a": 01}"#, "not valid JSON at line 1, column 8: a number with a leading zero, found '1'"),
+            (#"{"a": 1.}"#, "not valid JSON at line 1, column 9: expected a digit after the decimal point, found '}'"),
+            (#"{"a": tru}"#, "not valid JSON at line 1, column 7: expected a value, found 't'"),
+            (#"{"é": "x", "b": NaN}"#, "not valid JSON at line 1, column 17: expected a value (an object, array, string, number, true, false or null), found 'N'"),
+            (#"{"a": "never ends"#, "not valid JSON at line 1, column 7: a string that never ends or has a bad escape or control character, found '\"'"),
+            (#"{"a": 1"#, "not valid JSON at line 1, column 8: expected ',' or '}', found the end of the text"),
+            ("", "not valid JSON at line 1, column 1: expected a JSON document, found the end of the text"),
+            (#"{"right": {"500": 1e999}}"#, "right.500: the number 1e999 is out of range (numbers must be within ±1.8e308)"),
+            (#"{"ears": {"left": {"bands": [{}, {"gain65DB": -1e400}]}}}"#, "ears.left.bands[1].gain65DB: the number -1e400 is out of range (numbers must be within ±1.8e308)"),
+            (#"1e999"#, "line 1, column 1: the number 1e999 is out of range (numbers must be within ±1.8e308)"),
+            (String(repeating: "[", count: 600), "not valid JSON at line 1, column 513: nested more than 512 levels deep"),
+        ]
+        for (text, expected) in cases {
+            #expect(JSONSyntax.problem(in: Data(text.utf8)) == expected, "\(text.prefix(60))")
+        }
+        // Any bytes: an answer, never a crash.
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2000 {
+            let bytes = (0..<Int.random(in: 0..<40, using: &generator)).map { _ in Array(#"{}[]":,0123456789.eE+-"\tfnru "#.utf8).randomElement(using: &generator)! }
+            _ = JSONSyntax.problem(in: bytes)
+        }
+    }
 }

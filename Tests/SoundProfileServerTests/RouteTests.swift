@@ -470,6 +470,51 @@ struct RouteTests {
         }
     }
 
+    /// Issue 13: one 422 lists every bad field, the unknown members together with the missing,
+    /// mistyped or out-of-range ones (before, checking stopped at the first stage that failed).
+    @Test(arguments: TestStore.available)
+    func unknownMembersAreListedWithEveryOtherBadField(store: TestStore) async throws {
+        try await TestApp.run(on: store) { client in
+            let user = try await client.user()
+            #expect(Set(try fields(try await client.send(.post, "/v1/users", json: #"{"email":5,"fullName":"x","extra":1}"#))) == ["email", "extra"], "wrong type and unknown")
+            #expect(Set(try fields(try await client.send(.post, "/v1/users", json: #"{"Email":"b@example.com","fullName":"B"}"#))) == ["email", "Email"], "missing and unknown")
+            #expect(Set(try fields(try await client.send(.post, "/v1/users/\(user.id)/audiograms", token: user.token,
+                                                         json: #"{"right":{"500":300,"1000":40,"2000":50},"lft":1}"#))) == ["right.500", "lft"], "out of range and unknown")
+            #expect(Set(try fields(try await client.send(.post, "/v1/users/\(user.id)/devices", token: user.token,
+                                                         json: #"{"serial":"s","name":"x","preset":"pod16k","sampleRate":16000,"extra":1}"#))) == ["model", "name", "extra"], "missing and two unknown")
+            #expect(Set(try fields(try await client.send(.patch, "/v1/users/\(user.id)", token: user.token, json: #"{"fullName":"","nick":"x"}"#))) == ["fullName", "nick"], "patch")
+            // A null member is named once, not twice.
+            #expect(try fields(try await client.send(.post, "/v1/users", json: #"{"email":null,"fullName":"X"}"#)) == ["email"])
+        }
+    }
+
+    /// A number too large for a Double is named by its whole path, as the 2^63 case is.
+    @Test func aNumberOutOfRangeIsNamedByItsPath() async throws {
+        try await TestApp.run { client in
+            let user = try await client.user()
+            let response = try await client.send(.post, "/v1/users/\(user.id)/audiograms", token: user.token, json: #"{"right":{"500":1e999,"1000":40,"2000":50}}"#)
+            #expect(try fields(response) == ["right.500"], "\(String(buffer: response.body))")
+            let inline = try await client.send(.post, "/v1/profiles", token: user.token,
+                                               json: #"{"userId":"\#(user.id)","rule":"nal-r","audiogram":{"left":{"500":20,"1000":1e999,"2000":50}}}"#)
+            #expect(try fields(inline) == ["audiogram.left.1000"], "\(String(buffer: inline.body))")
+        }
+    }
+
+    /// `-0` is the threshold 0: stored and echoed as 0, not `-0`.
+    @Test(arguments: TestStore.available)
+    func negativeZeroThresholdsAreStoredAsZero(store: TestStore) async throws {
+        try await TestApp.run(on: store) { client in
+            let user = try await client.user()
+            let created = try await client.send(.post, "/v1/users/\(user.id)/audiograms", token: user.token, json: #"{"right":{"500":-0,"1000":-0.0,"2000":50}}"#)
+            #expect(created.status == .created)
+            let body = String(buffer: created.body)
+            #expect(!body.contains(#""500":-0"#) && !body.contains(#""1000":-0"#) && body.contains(#""500":0"#), "\(body)")
+            let id = try #require(try json(created)["id"] as? String)
+            let fetched = String(buffer: try await client.send(.get, "/v1/audiograms/\(id)", token: user.token).body)
+            #expect(!fetched.contains(#""500":-0"#) && !fetched.contains(#""1000":-0"#) && fetched.contains(#""1000":0"#), "\(fetched)")
+        }
+    }
+
     @Test func malformedJSONIs400() async throws {
         try await TestApp.run { client in
             let response = try await client.send(.post, "/v1/users", json: #"{"email": "#)

@@ -83,7 +83,7 @@ import Testing
                                  "--format", "jsonl", "--quiet"])
             #expect(r.status == 1, "shard \(i): \(r.stderr)")
             #expect(r.stdout.isEmpty)
-            #expect(r.stderr.contains("soundprofile analyze: \(corpus): no such file or directory"), "\(r.stderr)")
+            #expect(r.stderr.contains("soundprofile analyze: \(corpus): not found (no such file or folder)"), "\(r.stderr)")
             #expect(r.stderr.contains("nothing analysed"))
         }
         #expect(!FileManager.default.fileExists(atPath: tmp.appendingPathComponent("results").path))

@@ -119,14 +119,15 @@ import Testing
         #expect(ok.status == 0 && written.isEmpty)
     }
 
-    /// An --errors file that cannot be written is a usage error naming it, and nothing is left
-    /// behind: no output file, no temporary file, no results folder.
+    /// An --errors file that cannot be written is refused naming it and why (exit 1: the command
+    /// line is well formed, the file system says no), and nothing is left behind: no output
+    /// file, no temporary file, no results folder.
     @Test func anUnwritableErrorsFileLeavesNothingBehind() throws {
         let tmp = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: tmp) }
         let r = try CLI.run(["analyze", CLI.fixture("audio/tone-1k-48k.wav"), "--output", tmp.appendingPathComponent("out.csv").path,
                              "--output-dir", tmp.appendingPathComponent("results").path, "--errors", tmp.appendingPathComponent("no/such/errors.jsonl").path])
-        #expect(r.status == 2 && r.stderr.contains("--errors '\(tmp.path)/no/such/errors.jsonl' cannot be written"), "\(r.stderr)")
+        #expect(r.status == 1 && r.stderr.contains("soundprofile analyze: \(tmp.path)/no/such/errors.jsonl: cannot be written (--errors): its folder \(tmp.path)/no/such does not exist"), "\(r.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.path).isEmpty)
     }
 

@@ -129,6 +129,38 @@ import Testing
             #expect(r.stdout.contains(sub), "\(shell) completion lacks \(sub)")
         }
     }
+
+    /// bash itself, given the generated script, completes the values of --preset, --rule and
+    /// --bands (before, it offered nothing for them).
+    @Test func bashCompletesOptionValues() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/bin/bash") else { return }
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let script = try CLI.run(["--generate-completion-script", "bash"])
+        try script.stdoutData.write(to: dir.appendingPathComponent("c.bash"))
+        func complete(_ words: [String]) throws -> [String] {
+            let line = words.joined(separator: " ") + " "
+            let program = """
+            source c.bash; COMP_WORDS=(\(words.joined(separator: " ")) ""); COMP_CWORD=\(words.count)
+            COMP_LINE='\(line)'; COMP_POINT=${#COMP_LINE}; _soundprofile soundprofile "" \(words.last!); printf '%s\\n' "${COMPREPLY[@]}"
+            """
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/bin/bash")
+            p.arguments = ["-c", program]
+            p.currentDirectoryURL = dir
+            let out = Pipe()
+            p.standardOutput = out
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            return text.split(separator: "\n").map(String.init).sorted()
+        }
+        #expect(try complete(["soundprofile", "process", "--preset"]) == ["pod16k", "pod24k", "studio48k"])
+        #expect(try complete(["soundprofile", "verify", "--preset"]) == ["pod16k", "pod24k", "studio48k"])
+        #expect(try complete(["soundprofile", "fit", "--rule"]) == ["half-gain", "nal-r", "nal-rp", "pogo"])
+        #expect(try complete(["soundprofile", "analyze", "--bands"]).contains("octave"))
+    }
 }
 
 /// The strongest bin of a Hann-windowed DFT (a coarse check; ResampleTests measures finely).

@@ -83,6 +83,42 @@ import Testing
         #expect(again.status == 0 && again.stdout.split(separator: ".").count == 3, "\(again.stderr)")
     }
 
+    /// `--expires-in-hours` is bounded (a token lives until its `exp`: `1e300` made an admin
+    /// token that never expires) and every bad value gets the same "is not allowed" usage line.
+    @Test func tokenLifetimeIsBoundedAndBadValuesAreNamed() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let secret = ["SOUNDPROFILE_JWT_SECRET": String(repeating: "s", count: 32)]
+        let user = UUID().uuidString
+        for value in ["1e300", "8761", "inf", "nan", "-5", "0", "soon"] {
+            let r = try CLI.run(["token", "create", "--user", user, "--admin", "--expires-in-hours", value], in: dir, environment: secret)
+            #expect(r.status == 2, "\(value): \(r.stderr)")
+            #expect(r.stdout.isEmpty)
+            #expect(r.stderr.hasPrefix("soundprofile token create: --expires-in-hours \(value) is not allowed: it must be a number of hours more than 0 and at most 8760"),
+                    "\(value): \(r.stderr)")
+        }
+        // The longest allowed lifetime is a year, to the second.
+        let year = try CLI.run(["token", "create", "--user", user, "--expires-in-hours", "8760"], in: dir, environment: secret)
+        #expect(year.status == 0, "\(year.stderr)")
+        let payload = try #require(year.stdout.split(separator: ".").dropFirst().first)
+        var base64 = payload.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        let decoded = try #require(Data(base64Encoded: base64))
+        let claims = try #require(try JSONSerialization.jsonObject(with: decoded) as? [String: Any])
+        let exp = try #require(claims["exp"] as? Double), iat = try #require(claims["iat"] as? Double)
+        #expect(exp - iat == 8760 * 3600, "\(claims)")
+    }
+
+    /// An absolute --data-dir is named as it is, not glued onto the working directory.
+    @Test func tokenCreateNamesAnAbsoluteDataDirOnce() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let data = dir.appendingPathComponent("svc/newdata").path
+        let r = try CLI.run(["token", "create", "--user", UUID().uuidString, "--data-dir", data], in: dir, environment: ["SOUNDPROFILE_JWT_SECRET": ""])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("(looked for \(data)/jwt-secret;"), "\(r.stderr)")
+    }
+
     /// `soundprofile` hands the service commands to `soundprofile-service` (next to it) without
     /// loading the service stack itself; to the user they are still `soundprofile serve` etc.
     @Test func serviceCommandsAreListedAndHandedOver() throws {

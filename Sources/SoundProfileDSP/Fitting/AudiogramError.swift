@@ -5,8 +5,11 @@ public enum AudiogramError: Error, Equatable, CustomStringConvertible {
     case thresholdOutOfRange(ear: Ear, frequencyHz: Double, dBHL: Double)
     /// A frequency outside ``Audiogram/allowedFrequenciesHz`` (or not finite, or not positive), in Hz.
     case frequencyOutOfRange(ear: Ear, frequencyHz: Double)
-    /// A frequency key in an audiogram file that is not a number of Hz.
+    /// A frequency key in an audiogram file that is not a whole number of Hz written plainly
+    /// ("1 kHz", "0500", "1e3", "500.0").
     case frequencyNotANumber(ear: Ear, key: String)
+    /// An ear given as `null` (leave it out instead).
+    case nullEar(Ear)
     /// The same frequency given twice (for example the keys "1000" and "1000.0").
     case duplicateFrequency(ear: Ear, frequencyHz: Double)
     /// One of ``Audiogram/requiredFrequenciesHz`` is missing.
@@ -26,7 +29,10 @@ public enum AudiogramError: Error, Equatable, CustomStringConvertible {
         case let .frequencyOutOfRange(ear, f):
             return "\(ear) ear: frequency \(f.isFinite ? hzString(f) : String(f)) Hz is not allowed: it must be \(range)"
         case let .frequencyNotANumber(ear, key):
-            return "\(ear) ear: frequency key \"\(key)\" is not a number of Hz: keys must be frequencies in Hz (\(range)), e.g. \"1000\""
+            return "\(ear) ear: frequency key \"\(key)\" is not allowed: keys must be whole numbers of Hz (\(range)) "
+                + "written plainly, without leading zeros, decimals or exponents, e.g. \"1000\""
+        case let .nullEar(ear):
+            return "\(ear) is null: give the ear's thresholds as an object, or leave \"\(ear)\" out"
         case let .duplicateFrequency(ear, f):
             return "\(ear) ear: frequency \(hzString(f)) Hz is given more than once: each frequency must appear once"
         case let .missingFrequency(ear, f):

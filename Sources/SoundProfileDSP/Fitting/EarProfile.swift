@@ -49,7 +49,7 @@ public struct EarProfile: Sendable, Equatable, Codable {
 
     /// Checks targets and bands; `path` prefixes field names in errors (e.g. "ears.left").
     func validate(path: String) throws {
-        guard !targets.isEmpty else { throw FittingError.wrongCount(field: "\(path).targets", count: 0, expected: PrescriptionRule.targetFrequenciesHz.count) }
+        guard !targets.isEmpty else { throw FittingError.emptyList(field: "\(path).targets", what: "targets") }
         for (i, t) in targets.enumerated() {
             try check(t.frequencyHz, in: Audiogram.allowedFrequenciesHz, field: "\(path).targets[\(i)].frequencyHz", unit: "Hz")
             if i > 0, t.frequencyHz <= targets[i - 1].frequencyHz {
@@ -58,7 +58,7 @@ public struct EarProfile: Sendable, Equatable, Codable {
             }
             try check(t.insertionGainDB, in: 0...FittedBand.allowedGainDB.upperBound, field: "\(path).targets[\(i)].insertionGainDB", unit: "dB")
         }
-        guard !bands.isEmpty else { throw FittingError.wrongCount(field: "\(path).bands", count: 0, expected: 1) }
+        guard !bands.isEmpty else { throw FittingError.emptyList(field: "\(path).bands", what: "bands") }
         for (i, b) in bands.enumerated() {
             try b.validate(path: "\(path).bands[\(i)]")
             if i > 0, abs(b.lowerHz - bands[i - 1].upperHz) > 1e-9 * b.lowerHz {

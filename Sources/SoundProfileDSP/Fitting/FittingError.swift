@@ -15,6 +15,10 @@ public enum FittingError: Error, Equatable, CustomStringConvertible {
     case noEars
     /// A required text field that is empty.
     case empty(field: String)
+    /// A text field whose value is not one of the names the format allows (`rule`, `preset`).
+    case notOneOf(field: String, value: String, allowed: [String])
+    /// An ear's list that is empty (`"bands": []`); `what` names its items ("bands").
+    case emptyList(field: String, what: String)
 
     /// The message: what is wrong (field, value) and what is allowed.
     public var description: String {
@@ -29,6 +33,10 @@ public enum FittingError: Error, Equatable, CustomStringConvertible {
             "the profile has no ear: it needs \"right\", \"left\" or both"
         case let .empty(field):
             "\(field) is empty: it must name something"
+        case let .notOneOf(field, value, allowed):
+            "\(field) '\(value)' is not known: it must be one of \(allowed.joined(separator: ", "))"
+        case let .emptyList(field, what):
+            "\(field) is empty: the profile has no \(what) for this ear (it needs at least one)"
         }
     }
 }

@@ -67,9 +67,11 @@ extension SoundProfile: Codable {
         case schemaVersion, rule, preset, fullScaleDBSPL, ears
     }
 
-    /// Decodes and validates a profile.
-    /// - Throws: ``FittingError`` for out-of-range content, ``JSONKeyError`` for a key the
-    ///   format does not have (at any level), `DecodingError` for malformed JSON.
+    /// Decodes and validates a profile. `rule` must be one of ``PrescriptionRule`` and `preset`
+    /// (when given) one of ``ProcessorConfiguration/presets``.
+    /// - Throws: ``FittingError`` for out-of-range content or an unknown rule or preset,
+    ///   ``JSONKeyError`` for a key the format does not have (at any level), `DecodingError` for
+    ///   malformed JSON.
     public init(from decoder: any Decoder) throws {
         let c = try strictContainer(decoder, allowed: Self.jsonKeys)
         let earsKey = AnyCodingKey(stringValue: CodingKeys.ears.stringValue)
@@ -92,6 +94,15 @@ extension SoundProfile: Codable {
         }
         preset = try c.decodeIfPresent(String.self, forKey: AnyCodingKey(stringValue: CodingKeys.preset.stringValue))
         try validate()
+        // A file names one of the shipped rules and presets: an unknown name would be carried
+        // along unchecked (and refused later by some commands but not others). Checked after
+        // the fields, so an empty rule is still "empty".
+        guard PrescriptionRule(rawValue: rule) != nil else {
+            throw FittingError.notOneOf(field: "rule", value: rule, allowed: PrescriptionRule.allCases.map(\.rawValue))
+        }
+        if let preset, ProcessorConfiguration.preset(named: preset) == nil {
+            throw FittingError.notOneOf(field: "preset", value: preset, allowed: ProcessorConfiguration.presets.compactMap(\.name))
+        }
     }
 
     /// The keys of the profile object, in the order messages list them.
