@@ -105,7 +105,8 @@ public struct AnalysisRenderer: Sendable {
             // A result that cannot be encoded (a non-finite level) becomes an error record, never
             // an empty or torn one.
             do { data = try encoder.encode(r) } catch {
-                data = (try? encoder.encode(FileAnalysisFailure(file: r.file, error: "the result could not be encoded: \(error)"))) ?? Data()
+                data = (try? encoder.encode(FileAnalysisFailure(file: r.file, error: "the result could not be encoded: \(error)",
+                                                                provenance: r.provenance))) ?? Data()
             }
         case .failure(let f): data = (try? encoder.encode(f)) ?? Data()
         }
@@ -156,12 +157,13 @@ public struct AnalysisRenderer: Sendable {
             var out = "\(r.file)\n"
             out += "  \(r.sampleRate) Hz, \(r.channelCount) channel\(r.channelCount == 1 ? "" : "s"), \(Self.fixed(r.durationSeconds, decimals: 2)) s; "
             out += "FFT \(r.fftSize), hop \(r.hop), Hann; full scale (RMS 1.0) = \(fmt1(r.fullScaleDBSPL)) dB SPL\n"
+            if let note = r.note { out += "  NOTE: \(note)\n" }
             for ch in r.channels {
                 out += "  channel \(ch.channel)\(r.channelCount == 2 ? (ch.channel == 0 ? " (left)" : " (right)") : ""): overall Leq \(fmt1(ch.overallLeqDB)) dB SPL\n"
-                out += "    " + pad("centre Hz", 10) + pad("band Hz", 16) + ["Leq", "L10", "L50", "L90", "min", "max"].map { pad($0, 7) }.joined() + "  (levels in dB SPL)\n"
+                out += "    " + pad("#", 3) + "  " + padRight("band", 12) + pad("band Hz", 14) + ["Leq", "L10", "L50", "L90", "min", "max"].map { pad($0, 7) }.joined() + "  (levels in dB SPL)\n"
                 for b in ch.bands {
                     let edges = "\(Int(b.lowerHz.rounded()))–\(Int(b.upperHz.rounded()))"
-                    out += "    " + pad(centre(b.centerHz), 10) + pad(edges, 16)
+                    out += "    " + pad("\(b.index)", 3) + "  " + padRight(b.label, 12) + pad(edges, 14)
                         + [b.leqDB, b.l10DB, b.l50DB, b.l90DB, b.minDB, b.maxDB].map { pad(fmt1($0), 7) }.joined() + "\n"
                 }
             }
@@ -170,7 +172,6 @@ public struct AnalysisRenderer: Sendable {
     }
 
     private func fmt1(_ x: Double) -> String { Self.fixed(x, decimals: 1) }
-    private func centre(_ hz: Double) -> String { hz >= 1000 ? Self.fixed(hz / 1000, decimals: 2) + "k" : Self.fixed(hz, decimals: 1) }
 
     /// `x` with 1 or 2 digits after the point, exactly as `String(format: "%.1f")` / `"%.2f"`
     /// print it (round half to even on the exact binary value, "-0.0" for a small negative).
@@ -193,6 +194,10 @@ public struct AnalysisRenderer: Sendable {
         let whole = units / Int(scale), fraction = units % Int(scale)
         let digits = decimals == 1 ? "\(fraction)" : (fraction < 10 ? "0\(fraction)" : "\(fraction)")
         return (x.sign == .minus ? "-" : "") + "\(whole)." + digits
+    }
+    private func padRight(_ s: String, _ width: Int) -> String {
+        let n = s.count
+        return n >= width ? s + " " : s + String(repeating: " ", count: width - n)
     }
     private func pad(_ s: String, _ width: Int) -> String {
         let n = s.count

@@ -42,8 +42,10 @@ public struct AnalysisProvenance: Codable, Sendable, Equatable {
 
     /// The version of this program, as provenance records it.
     public static let toolVersion = soundProfileVersion
-    /// The current ``formatVersion``: 2 added the band `index` and `label` and this block.
-    public static let currentFormatVersion = 2
+    /// The current ``formatVersion``: 2 added the band `index` and `label` and this block; 3
+    /// counts every sample (the overall Leq is the exact mean square, the samples after the last
+    /// full frame get an end frame, a file shorter than a frame is analysed whole) and adds `note`.
+    public static let currentFormatVersion = 3
 
     /// The provenance of an analysis with these options, made by this build.
     /// - Parameters:

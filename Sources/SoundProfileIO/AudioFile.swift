@@ -146,7 +146,8 @@ public final class AudioFileReader {
             throw AudioFileError(path: given, reason: .notAudio, detail: "libsndfile reports \(format.channelCount) channels at \(format.sampleRate) Hz")
         }
         // libsndfile opens a WAV whose header promises more data than the file holds and quietly
-        // reports fewer frames; its log says "(should be …)". Treat that as truncated.
+        // reports fewer frames; its log says "(should be …)". Treat that as truncated, except
+        // for the sizes streaming writers put in a header sent down a pipe.
         if let note = Self.truncationNote(h) {
             sf_close(h)
             throw AudioFileError(path: given, reason: .truncated, detail: "the header promises more audio data than the file holds (libsndfile: \(note))")
@@ -190,6 +191,16 @@ public final class AudioFileReader {
         return channels
     }
 
+    /// The size a writer puts in a header when it cannot know the length (a pipe cannot seek
+    /// back to fix it): 0xFFFFFFFF from ffmpeg, about 0x7FFFFFFF from arecord, 0x7FFFF000 (WAV)
+    /// and 0x7F000000 (AIFF) from SoX. A declared size from this value up that the file does not
+    /// hold means "to the end of the data", as libsndfile (and soundfile, SoX) read it.
+    static let streamingSizeMarker: UInt64 = 0x7E00_0000
+
+    /// The log line of a header size that promises more data than the file holds, unless every
+    /// such size is a streaming marker (``streamingSizeMarker``). libsndfile logs each checked
+    /// size as `NAME : DECLARED (should be ACTUAL)` and reads only the data that is there, so a
+    /// streaming header yields the real length and a lying one cannot inflate memory or length.
     private static func truncationNote(_ h: OpaquePointer) -> String? {
         var log = [CChar](repeating: 0, count: 4096)
         let n = log.withUnsafeMutableBufferPointer { sf_command(h, Int32(SFC_GET_LOG_INFO), $0.baseAddress, Int32($0.count)) }
@@ -198,9 +209,28 @@ public final class AudioFileReader {
         // A plain byte search: `StringProtocol.contains(_:)` goes through the regex library,
         // whose first use costs half a million instructions of dynamic casts.
         for line in text.split(separator: "\n") where line.utf8.containsBytes("should be".utf8) {
-            return line.trimmedBlanks
+            guard let sizes = declaredAndActual(line) else { continue }  // e.g. "*** 'data' chunk should be an even number …"
+            if sizes.declared > sizes.actual, sizes.declared < streamingSizeMarker { return line.trimmedBlanks }
         }
         return nil
+    }
+
+    /// The two numbers of a libsndfile log line `NAME : DECLARED (should be ACTUAL)`.
+    static func declaredAndActual(_ line: Substring) -> (declared: UInt64, actual: UInt64)? {
+        let bytes = Array(line.utf8)
+        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")), let open = bytes.firstIndex(of: UInt8(ascii: "(")),
+              colon < open else { return nil }
+        func number(_ slice: ArraySlice<UInt8>) -> UInt64? {
+            let digits = slice.drop { $0 == 32 || $0 == 9 }.prefix { $0 >= 48 && $0 <= 57 }
+            guard !digits.isEmpty, digits.count < 20 else { return nil }
+            return digits.reduce(UInt64(0)) { $0 * 10 + UInt64($1 - 48) }
+        }
+        let prefix = Array("should be".utf8)
+        var rest = bytes[(open + 1)...]
+        guard rest.starts(with: prefix) else { return nil }
+        rest = rest.dropFirst(prefix.count)
+        guard let declared = number(bytes[(colon + 1)..<open]), let actual = number(rest) else { return nil }
+        return (declared, actual)
     }
 
     private static func formatName(_ code: Int32) -> String {

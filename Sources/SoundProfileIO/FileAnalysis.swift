@@ -77,6 +77,12 @@ public struct FileAnalysisResult: Codable, Sendable, Equatable {
     /// How the result was made (tool version and the options as given); set by the command
     /// line, absent where the caller does not record it.
     public var provenance: AnalysisProvenance?
+    /// Something a reader must know to trust the numbers, such as ``noSamplesNote`` for a file
+    /// that holds no samples (its levels are the silence floor); absent otherwise.
+    public var note: String?
+
+    /// The ``note`` of a file with no samples.
+    public static let noSamplesNote = "holds no samples: every level is the silence floor, not a measurement"
 }
 
 /// A file that could not be analysed: `{"file": …, "error": …}`.
@@ -87,11 +93,15 @@ public struct FileAnalysisFailure: Codable, Sendable, Equatable, Error {
     public var file: String
     /// What went wrong, naming the reason.
     public var error: String
+    /// The options of the run that tried the file (as in a result); absent where the caller
+    /// does not record it.
+    public var provenance: AnalysisProvenance?
 
     /// A failure record for `file` with the reason `error`.
-    public init(file: String, error: String) {
+    public init(file: String, error: String, provenance: AnalysisProvenance? = nil) {
         self.file = file
         self.error = error
+        self.provenance = provenance
     }
 }
 
@@ -158,9 +168,13 @@ public typealias AnalysisProgress = @Sendable (_ framesDone: Int64) -> Void
 /// Analyses audio files in chunks: memory stays bounded whatever the file's length.
 ///
 /// Each channel gets its own ``BandAnalyzer`` and ``LevelStatistics``; frames of `fftSize`
-/// samples advance by `hop`. Trailing samples that do not fill a whole frame are not analysed,
-/// except that a file shorter than one frame is analysed as one zero-padded frame. Not real-time
-/// safe (file I/O); one call per task.
+/// samples advance by `hop`. Every sample counts: the overall Leq is the exact mean square of
+/// the channel (the RMS `soundprofile info` reports); when samples remain after the last full
+/// frame, the file's last `fftSize` samples are one more frame, counting u/hop of a frame in the
+/// band Leq for the u samples no full frame reached; a file shorter than one frame is one frame
+/// of its samples centred in the window, zero-padded and scaled to the window energy they sit
+/// under (docs/CONVENTIONS.md "Frames").
+/// Not real-time safe (file I/O); one call per task.
 public enum FileAnalysis {
     /// Analyses the file at `path`.
     /// - Parameters:
@@ -251,10 +265,10 @@ public enum FileAnalysis {
                 results.append(ChannelAnalysisResult(
                     channel: group.lowerBound + i,
                     overallLeqDB: roundedLevel(state.overallLeqDB),
-                    bands: zip(zip(indices, bands), summaries).map { indexed, s in
-                        let (index, band) = indexed
+                    bands: zip(zip(indices, bands), summaries).enumerated().map { b, entry in
+                        let ((index, band), s) = entry
                         return BandAnalysisResult(index: index, label: band.label, centerHz: band.centerHz, lowerHz: band.lowerHz, upperHz: band.upperHz,
-                                           leqDB: roundedLevel(s.leqDB), l10DB: roundedLevel(s.l10DB), l50DB: roundedLevel(s.l50DB),
+                                           leqDB: roundedLevel(state.leqDB(band: b)), l10DB: roundedLevel(s.l10DB), l50DB: roundedLevel(s.l50DB),
                                            l90DB: roundedLevel(s.l90DB), minDB: roundedLevel(s.minDB), maxDB: roundedLevel(s.maxDB))
                     }))
             }
@@ -263,7 +277,8 @@ public enum FileAnalysis {
             file: reader.path, sampleRate: format.sampleRate, channelCount: channels,
             durationSeconds: Double(total) / Double(format.sampleRate), fftSize: fftSize, hop: hop,
             fullScaleDBSPL: settings.fullScaleDBSPL, channels: results,
-            zeroedSamples: settings.unusableSamples == .zero ? unusable.count : nil)
+            zeroedSamples: settings.unusableSamples == .zero ? unusable.count : nil,
+            note: total == 0 ? FileAnalysisResult.noSamplesNote : nil)
     }
 
     /// Channels analysed together in one pass over the file; more channels mean more passes.
@@ -353,14 +368,29 @@ public enum UnusableSamplePolicy: String, Sendable, CaseIterable, Codable {
 func roundedLevel(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }
 
 /// One channel's sliding frame, analyzer and statistics.
+///
+/// Frames of `fftSize` samples advance by `hop`. When samples remain after the last full frame,
+/// one more frame is analysed: the file's last `fftSize` samples (a full frame off the hop grid),
+/// counting u/hop of a frame in the band Leq, u being the samples no full frame reached. A file
+/// shorter than one frame is one frame of its samples centred in the window and zero-padded,
+/// with the band powers divided by the share of the window's energy those positions carry (so a
+/// steady signal reads its true level). In L10/L50/L90, minimum and maximum the extra frame is
+/// one frame. The overall Leq is the exact mean square of every sample.
 final class ChannelState {
     let analyzer: BandAnalyzer
     var statistics: LevelStatistics
     let frame: UnsafeMutableBufferPointer<Float>
+    /// The last full frame analysed, for the end frame (the file's last `fftSize` samples).
+    let previous: UnsafeMutableBufferPointer<Float>
     let levels: UnsafeMutableBufferPointer<Float>
     let hop: Int
     var filled = 0
-    var overallPowerSum = 0.0
+    /// Σ x² over every sample of the channel, and how many samples.
+    var sumSquares = 0.0
+    var samples: Int64 = 0
+    /// Σ weight · band power over frames (floored as in the statistics), and Σ weight.
+    var bandPowerSums: [Double]
+    var frameWeight = 0.0
     var frames = 0
 
     init(layout: BandLayout, sampleRate: Double, fftSize: Int, hop: Int, settings: AnalysisSettings) throws {
@@ -372,13 +402,17 @@ final class ChannelState {
         statistics = LevelStatistics(bandCount: analyzer.bandCount, powerReferenceDB: settings.fullScaleDBSPL)
         frame = .allocate(capacity: fftSize)
         frame.initialize(repeating: 0)
+        previous = .allocate(capacity: fftSize)
+        previous.initialize(repeating: 0)
         levels = .allocate(capacity: analyzer.bandCount)
         levels.initialize(repeating: 0)
+        bandPowerSums = [Double](repeating: 0, count: analyzer.bandCount)
         self.hop = hop
     }
 
     deinit {
         frame.deallocate()
+        previous.deallocate()
         levels.deallocate()
     }
 
@@ -386,6 +420,10 @@ final class ChannelState {
     func push(_ chunk: UnsafeMutableBufferPointer<Float>, frames count: Int, channel: Int, stride: Int) {
         let n = analyzer.fftSize
         let source = chunk.baseAddress! + channel, destination = frame.baseAddress!
+        var squares = 0.0
+        for j in 0..<count { let x = Double(source[j * stride]); squares += x * x }
+        sumSquares += squares
+        samples += Int64(count)
         var i = 0
         while i < count {
             let take = min(count - i, n - filled), at = filled
@@ -397,7 +435,8 @@ final class ChannelState {
             filled = at + take
             i += take
             if filled == n {
-                analyseFrame()
+                analyseFrame(scale: 1, weight: 1)
+                previous.baseAddress!.update(from: frame.baseAddress!, count: n)
                 // Keep the last n − hop samples for the next frame.
                 let keep = n - hop
                 if keep > 0 { frame.baseAddress!.update(from: frame.baseAddress! + hop, count: keep) }
@@ -406,23 +445,65 @@ final class ChannelState {
         }
     }
 
+    /// Analyses the end frame, if samples remain that no full frame reached.
     func finish() {
-        if frames == 0 {
-            // Shorter than one frame: analyse what there is, zero-padded.
-            for j in filled..<analyzer.fftSize { frame[j] = 0 }
-            analyseFrame()
+        let n = analyzer.fftSize
+        if samples == 0 {
+            // No samples at all: one silent frame, so every statistic reads digital silence.
+            for j in 0..<n { frame[j] = 0 }
+            analyseFrame(scale: 1, weight: 1)
+            return
         }
+        let m = filled
+        if frames > 0 {
+            // `frame` holds the m = n − hop + u samples after the last full frame's first hop:
+            // the file's last n samples are the last full frame's final n − u and these u.
+            let u = m - (n - hop)
+            guard u > 0 else { return }
+            let end = frame.baseAddress!, last = previous.baseAddress!
+            memmove(end + (n - u), end + (n - hop), u * MemoryLayout<Float>.stride)  // may overlap
+            end.update(from: last + u, count: n - u)
+            analyseFrame(scale: 1, weight: Double(u) / Double(hop))
+            return
+        }
+        // Shorter than one frame: centre the m samples in the window (its middle carries most
+        // weight), zero the rest, and scale to the window energy they sit under.
+        let offset = (n - m) / 2
+        if offset > 0 {
+            memmove(frame.baseAddress! + offset, frame.baseAddress!, m * MemoryLayout<Float>.stride)  // overlapping
+            for j in 0..<offset { frame[j] = 0 }
+        }
+        for j in (offset + m)..<n { frame[j] = 0 }
+        let w = analyzer.window.values
+        var all = 0.0, held = 0.0
+        for j in 0..<n {
+            let e = Double(w[j]) * Double(w[j])
+            all += e
+            if j >= offset, j < offset + m { held += e }
+        }
+        analyseFrame(scale: held > 0 ? Float(all / held) : 1, weight: 1)
     }
 
-    private func analyseFrame() {
+    private func analyseFrame(scale: Float, weight: Double) {
         // Powers straight into the statistics: one log2f per band, no pow (`levels` holds powers).
-        let total = analyzer.bandPowers(frame: UnsafeBufferPointer(frame), into: levels)
+        _ = analyzer.bandPowers(frame: UnsafeBufferPointer(frame), into: levels)
+        if scale != 1 { for b in 0..<levels.count { levels[b] *= scale } }
         statistics.add(powers: UnsafeBufferPointer(levels))
-        overallPowerSum += Double(max(total, powerFloor))
+        for b in 0..<levels.count { bandPowerSums[b] += weight * Double(max(levels[b], powerFloor)) }
+        frameWeight += weight
         frames += 1
     }
 
-    var overallLeqDB: Double { 10 * log10(overallPowerSum / Double(max(frames, 1))) + analyzer.fullScaleDBSPL }  // powers re full scale
+    /// Band `b`'s Leq in dB SPL: the weighted mean of its frame powers.
+    func leqDB(band b: Int) -> Double {
+        10 * log10(bandPowerSums[b] / max(frameWeight, .leastNormalMagnitude)) + analyzer.fullScaleDBSPL
+    }
+
+    /// The mean square of every sample, in dB SPL (digital silence and no samples: the power floor).
+    var overallLeqDB: Double {
+        let meanSquare = samples > 0 ? sumSquares / Double(samples) : 0
+        return 10 * log10(max(meanSquare, Double(powerFloor))) + analyzer.fullScaleDBSPL
+    }
 }
 
 /// Invalid analysis settings.

@@ -2,7 +2,9 @@ import Foundation
 
 /// The gain table pods load, per ear: gain in dB per band × input band level (dB SPL).
 ///
-/// JSON: `{schemaVersion, fullScaleDBSPL, levelsDBSPL[], ears: {right|left: {centerHz[], gainsDB[band][level]}}}`.
+/// JSON: `{schemaVersion, fullScaleDBSPL, levelsDBSPL[], ears: {right|left: {centerHz[], gainsDB[band][level]}}}`,
+/// with the gains rounded to 0.01 dB like every gain in a profile (finer digits are float noise
+/// of the curve's interpolation, not precision). The binary table carries them as Float32 unrounded.
 ///
 /// Binary (`Accept: application/octet-stream`), all numbers little-endian:
 ///
@@ -22,6 +24,17 @@ struct GainTableDocument: Codable, Sendable, Equatable {
     struct EarTable: Codable, Sendable, Equatable {
         var centerHz: [Double]
         var gainsDB: [[Double]]
+
+        /// JSON with the gains rounded to 0.01 dB (the values kept in memory, and the binary
+        /// table, stay exact).
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(centerHz, forKey: .centerHz)
+            try container.encode(gainsDB.map { $0.map(Self.hundredths) }, forKey: .gainsDB)
+        }
+
+        /// `x` rounded to 0.01 (half away from zero), never −0.
+        static func hundredths(_ x: Double) -> Double { (x * 100).rounded() / 100 + 0 }
     }
 
     var schemaVersion = 1

@@ -211,6 +211,10 @@ struct AnalyzeCommand: AsyncParsableCommand {
                         printError("soundprofile analyze: \(notStored.path): cannot store the analysis of \(files[written]) (\(notStored.reason)); it is in the output, not in --output-dir")
                         summary.notStored += 1
                     }
+                    if case .success(let r) = record, let note = r.note {
+                        progress.clear()
+                        printError("soundprofile analyze: \(r.file): \(note)")
+                    }
                     if case .failure(let f) = record {
                         progress.clear()
                         printError("soundprofile analyze: \(f.file): \(f.error)")
@@ -311,7 +315,7 @@ private func analyseOne(path: String, settings: AnalysisSettings, provenance: An
                 keys.record(path: path, key: hash)
                 var result = previous
                 result.file = path
-                progress.addFrames(seconds: result.durationSeconds)
+                progress.addReused(seconds: result.durationSeconds)
                 return .done(.success(result), reused: true)
             }
         }
@@ -341,9 +345,11 @@ private func analyseOne(path: String, settings: AnalysisSettings, provenance: An
     } catch is CancellationError {
         return .cancelled
     } catch let error as AudioFileError {
-        return .done(.failure(FileAnalysisFailure(file: path, error: CLIMessage.reason(for: error, subject: path))), reused: false)
+        return .done(.failure(FileAnalysisFailure(file: path, error: CLIMessage.reason(for: error, subject: path), provenance: provenance)),
+                     reused: false)
     } catch {
-        return .done(.failure(FileAnalysisFailure(file: path, error: CLIMessage.reason(for: error, subject: path))), reused: false)
+        return .done(.failure(FileAnalysisFailure(file: path, error: CLIMessage.reason(for: error, subject: path), provenance: provenance)),
+                     reused: false)
     }
 }
 
@@ -516,13 +522,17 @@ final class ProgressLine: @unchecked Sendable {
     struct State {
         var filesDone = 0
         var audioSeconds = 0.0
+        var reusedSeconds = 0.0
         var lastDraw = Date.distantPast
     }
 
     /// The line's text: "12/200 files, 12.4 min of audio, 820× real time, ETA 0:42" (the ETA
-    /// from the audio still to go at the speed so far; "ETA –" until there is a speed).
-    static func text(filesDone: Int, totalFiles: Int, audioSeconds: Double, totalSeconds: Double, elapsed: Double) -> String {
-        let speed = audioSeconds / max(elapsed, 1e-3)
+    /// from the audio still to go at the speed so far; "ETA –" until there is a speed). The
+    /// speed counts only audio analysed, not the `reusedSeconds` of results reused from
+    /// `--output-dir` (which are part of `audioSeconds`).
+    static func text(filesDone: Int, totalFiles: Int, audioSeconds: Double, reusedSeconds: Double = 0, totalSeconds: Double,
+                     elapsed: Double) -> String {
+        let speed = max(0, audioSeconds - reusedSeconds) / max(elapsed, 1e-3)
         let eta = speed > 0 ? "ETA " + etaClock(max(0, totalSeconds - audioSeconds) / speed) : "ETA –"
         return "\(filesDone)/\(totalFiles) files, \(readableDuration(audioSeconds)) of audio, \(readableSpeed(speed)) real time, \(eta)"
     }
@@ -543,6 +553,16 @@ final class ProgressLine: @unchecked Sendable {
         draw(force: false)
     }
 
+    /// A result reused from `--output-dir`: its audio counts as done but not towards the speed.
+    func addReused(seconds: Double) {
+        guard enabled else { return }
+        lock.withLock {
+            $0.audioSeconds += seconds
+            $0.reusedSeconds += seconds
+        }
+        draw(force: false)
+    }
+
     func fileDone() {
         guard enabled else { return }
         lock.withLock { $0.filesDone += 1 }
@@ -560,7 +580,7 @@ final class ProgressLine: @unchecked Sendable {
             guard force || now.timeIntervalSince(s.lastDraw) > 0.2 else { return nil }
             s.lastDraw = now
             return "\r\u{1B}[K" + Self.text(filesDone: s.filesDone, totalFiles: totalFiles, audioSeconds: s.audioSeconds,
-                                               totalSeconds: totalSeconds, elapsed: now.timeIntervalSince(start))
+                                               reusedSeconds: s.reusedSeconds, totalSeconds: totalSeconds, elapsed: now.timeIntervalSince(start))
         }
         if let line { FileOutput.standardError.write(line) }
     }

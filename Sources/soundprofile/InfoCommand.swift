@@ -93,7 +93,9 @@ struct InfoCommand: ParsableCommand {
         text += "  format      \(info.container), \(info.encoding)\n"
         text += "  rate        \(info.sampleRate) Hz\n"
         text += "  channels    \(info.channelCount)\n"
-        text += "  frames      \(info.frameCount) (\(formatted(info.durationSeconds, 3)) s)\n"
+        let length = info.frameCount == 0 ? "holds no samples: the levels below are the silence floor"
+            : info.durationSeconds < 1 ? "\(formatted(info.durationSeconds * 1000, 3)) ms" : "\(formatted(info.durationSeconds, 3)) s"
+        text += "  frames      \(info.frameCount) (\(length))\n"
         text += "  calibration full scale (RMS 1.0) = \(formatted(info.fullScaleDBSPL, 1)) dB SPL\n"
         if info.nonFiniteSamples > 0 { text += "  non-finite  \(info.nonFiniteSamples) samples (NaN or infinite; left out of the levels)\n" }
         text += "            " + ["peak dBFS", "RMS dBFS", "peak SPL", "RMS SPL"].map { $0.leftPadded(to: 10) }.joined() + "\n"

@@ -205,6 +205,9 @@ struct MergePlan {
         // Each shard's own entries, in its input order, consumed as the full list is walked.
         var cursor = [Int: Int]()
         let decoder = JSONDecoder()
+        // The run's provenance (its settings.json), for the error records as analyze writes them.
+        let provenance = (try? Data(contentsOf: URL(fileURLWithPath: directory + "/" + ResultStore.settingsFileName)))
+            .flatMap { try? decoder.decode(AnalysisProvenance.self, from: $0) }
         for (index, listed) in first.allFiles.enumerated() {
             let shard = Shard.owner(ofKey: listed.shardKey, count: count)
             guard let manifest = byShard[shard] else {
@@ -220,7 +223,7 @@ struct MergePlan {
             }
             let entry = manifest.files[position]
             if let error = entry.error {
-                records.append(.failure(FileAnalysisFailure(file: file.path, error: error)))
+                records.append(.failure(FileAnalysisFailure(file: file.path, error: error, provenance: provenance)))
                 continue
             }
             guard let key = entry.key else {
@@ -241,7 +244,8 @@ struct MergePlan {
             guard let made = result.provenance, made.sameSettings(as: expected) else {
                 let differences = result.provenance.map { $0.differences(from: expected) } ?? ["it records no settings"]
                 records.append(.failure(FileAnalysisFailure(file: file.path, error: "its stored result \(resultPath) was made with other settings ("
-                    + differences.joined(separator: ", ") + "); re-run " + (count == 1 ? "the analysis" : "shard \(shard) of \(count)") + " with --skip-existing")))
+                    + differences.joined(separator: ", ") + "); re-run " + (count == 1 ? "the analysis" : "shard \(shard) of \(count)") + " with --skip-existing",
+                    provenance: provenance)))
                 continue
             }
             guard result.fullScaleDBSPL == first.settings.fullScaleDBSPL, first.settings.fftSize.map({ $0 == result.fftSize }) ?? true,

@@ -17,7 +17,18 @@ import SoundProfileIO
         Case(from: 44100, to: 16000, toneHz: 7000),   // near the new Nyquist (8 kHz), inside the pass band
         Case(from: 16000, to: 48000, toneHz: 1000),   // up: images at 15, 17, 31, 33 kHz must be gone
         Case(from: 22050, to: 48000, toneHz: 5000),
+        Case(from: 8000, to: 16000, toneHz: 3760),    // 94 % of the lower Nyquist (4 kHz): the edge of the stated band
     ]
+
+    /// Above 94 % of the lower Nyquist frequency libsamplerate's transition band takes tones down
+    /// (README and docs/CONVENTIONS.md state the band): a 3900 Hz tone from 8 kHz into 16 kHz
+    /// (97.5 %) loses more than 10 dB, which is why the claim is limited.
+    @Test func toneInTheTransitionBandIsAttenuated() throws {
+        let c = Case(from: 8000, to: 16000, toneHz: 3900)
+        let out = try resampledTone(c, seconds: 2)
+        let tone = Spectrum(Array(out.samples[(out.samples.count / 2 - 8192)..<(out.samples.count / 2 + 8192)]), rate: 16000).tone(near: 3900)
+        #expect(tone.levelDB - 20 * log10(Self.amplitude / 2.squareRoot()) < -10)
+    }
 
     static let amplitude = 0.5
 

@@ -23,6 +23,20 @@ import Testing
         #expect(try GainTableDocument(binary: table.binary()) == table)
     }
 
+    /// The JSON table rounds gains to 0.01 dB as profiles do; the binary keeps them exact.
+    @Test func jsonGainsAreRoundedToHundredths() throws {
+        let exact = [[7.3582608695652185, 13.010434782608696, -0.0012], [12.445217391304348, 0.004999, -2.346]]
+        let table = GainTableDocument(fullScaleDBSPL: 100, levelsDBSPL: [30, 65, 100],
+                                      ears: ["right": .init(centerHz: [500, 1000], gainsDB: exact)])
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let text = String(decoding: try encoder.encode(table), as: UTF8.self)
+        #expect(text.contains(#""gainsDB":[[7.36,13.01,0],[12.45,0,-2.35]]"#), "\(text)")
+        #expect(!text.contains("-0,") && !text.contains("-0]"))
+        let read = try GainTableDocument(binary: table.binary())
+        #expect(read.ears["right"]?.gainsDB == exact.map { $0.map { Double(Float($0)) } })
+    }
+
     /// Each mutation of a good blob, and the offset the error must name.
     @Test func hostileBlobsNameTheOffset() throws {
         let good = try Self.blob("right-ear-small.bin")

@@ -315,9 +315,12 @@ struct RouteTests {
             let gains = try #require(right["gainsDB"] as? [[Double]])
             #expect(gains.count == rightBands.count)
             #expect(gains.allSatisfy { $0.count == levels.count })
+            // Rounded to 0.01 dB like the profile's own gains: no float noise such as 7.3582608695652185.
+            let noisy = gains.joined().filter { abs($0 * 100 - ($0 * 100).rounded()) > 1e-6 }
+            #expect(noisy.isEmpty, "gains with more than 2 decimals: \(noisy.prefix(3))")
             // At each band's level for 65 dB SPL speech (its 40 dB SPL kneepoint + 25 dB) the table
             // gives the prescribed gain65: the curve is straight there, so the 1 dB grid
-            // interpolates it to within 0.01 dB.
+            // interpolates it exactly, and both sides are rounded to 0.01 dB (0.005 each).
             for (band, row) in zip(rightBands, gains) {
                 let knee = try #require(band["kneepointDBSPL"] as? Double)
                 let gain65 = try #require(band["gain65DB"] as? Double)
@@ -325,7 +328,7 @@ struct RouteTests {
                 guard level >= 30, level < 100 else { continue }
                 let i = Int(level - 30), t = level - 30 - Double(i)
                 let interpolated = row[i] + t * (row[i + 1] - row[i])
-                #expect(abs(interpolated - gain65) < 0.01, "band \(band["centerHz"] ?? "?") Hz: \(interpolated) vs \(gain65) dB")
+                #expect(abs(interpolated - gain65) <= 0.01 + 1e-9, "band \(band["centerHz"] ?? "?") Hz: \(interpolated) vs \(gain65) dB")
             }
 
             let binary = try await client.send(.get, "/v1/profiles/\(id)/gain-table", token: user.token,
@@ -348,7 +351,8 @@ struct RouteTests {
             let rightStart = 16 + 4 * count
             #expect(bytes[rightStart] == 0, "right ear first")
             let firstGain = rightStart + 4 + 4 * bands
-            #expect(abs(Double(float(at: firstGain)) - gains[0][0]) < 1e-4, "band 0 at 30 dB SPL, in dB")
+            // The binary table is exact (Float32); the JSON is rounded to 0.01 dB.
+            #expect(abs(Double(float(at: firstGain)) - gains[0][0]) <= 0.005 + 1e-4, "band 0 at 30 dB SPL, in dB")
             let stored = (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[bytes.count - 4 + $1]) << (8 * $1) }
             #expect(stored == BitwiseCRC32.of(bytes.dropLast(4)))
             #expect(BitwiseCRC32.of(Array("123456789".utf8)) == 0xCBF4_3926, "the check value of CRC-32/ISO-HDLC")

@@ -69,7 +69,7 @@ import Testing
         let array = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [[String: Any]]
         let p = try #require(array[0]["provenance"] as? [String: Any])
         #expect((p["tool"] as? String)?.hasPrefix("soundprofile ") == true)
-        #expect(p["formatVersion"] as? Int == 2)
+        #expect(p["formatVersion"] as? Int == 3)
         #expect(p["bands"] as? String == "octave" && p["range"] as? String == "125-8000" && p["window"] as? String == "hann")
         #expect(p["fftSize"] as? Int == 2048 && p["hop"] as? Int == 512 && p["fullScaleDBSPL"] as? Double == 94)
         #expect(p["narrowBands"] as? String == "merge" && p["unusableSamples"] as? String == "reject" && p["maxChannels"] as? Int == 64)
