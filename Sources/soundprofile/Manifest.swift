@@ -92,7 +92,9 @@ struct ShardManifest: Codable, Equatable {
             guard let data = FileManager.default.contents(atPath: dir + "/" + name),
                   let other = try? JSONDecoder().decode(ShardManifest.self, from: data) else { continue }
             if other.settings != settings {
-                throw ValidationError("--output-dir: '\(outputDir)' is the folder of these settings (\(settings.summary)) but \(name) there was written with others (\(other.settings.summary)): it was edited or copied in; remove \(dir)")
+                // Bad input on disk, not a usage error: exit 1, without the usage text.
+                throw CLIError(dir + "/" + name, "was written with other settings (\(other.settings.summary)) than this run's (\(settings.summary)), "
+                               + "in the folder of this run's settings: it was edited or copied in; remove \(dir)")
             }
         }
     }
