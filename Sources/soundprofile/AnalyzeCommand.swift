@@ -58,7 +58,7 @@ struct AnalyzeCommand: AsyncParsableCommand {
     @Option(help: "Output format: json, jsonl, csv or table.")
     var format: AnalysisOutputFormat = .table
 
-    @Option(help: "Write the output to this file (atomically) instead of standard output.")
+    @Option(name: [.short, .long], help: "Write the output to this file (atomically; `-` is standard output, a device or FIFO is written into) instead of standard output.")
     var output: String?
 
     @Option(help: "Also store each file's analysis as DIR/settings-<key>/<sha256 of the audio>.json, keyed by the audio and every analysis setting (settings.json in that folder names them), and what this run (or shard) was asked to do as DIR/settings-<key>/manifest/shard-I-of-N.json, for `soundprofile merge DIR`. Runs with other settings coexist in DIR.")
@@ -454,13 +454,27 @@ final class OutputSink: @unchecked Sendable {
     private let path: String?
     private let temporary: String?
     private let option: String
+    /// Whether `handle` is a device or FIFO opened directly (closed by ``finish()``).
+    private var isStream = false
 
     /// Opens the output: standard output for nil or `-`, else a temporary file next to `path`.
     /// - Throws: ``CLIError`` naming the path when it is a folder or its folder cannot take a file.
     init(path given: String?, option: String = "--output") throws {
         let path = given == StandardInput.name ? nil : given  // `-`: standard output
-        self.path = path
         self.option = option
+        if let path, AudioFileWriter.isStreamTarget(path) {
+            // A device or FIFO (/dev/null, /dev/stdout, a named pipe) is written into, never
+            // replaced by a renamed file.
+            guard let h = FileOutput(creatingAtPath: path) else {
+                throw CLIError(path, "cannot be written (\(option)): \(String(cString: strerror(errno)).lowercased())")
+            }
+            self.path = nil
+            handle = h
+            temporary = nil
+            isStream = true
+            return
+        }
+        self.path = path
         if let path {
             if PathText.isDirectory(path) { throw CLIError(path, "is a folder; \(option) names the file to write") }
             let dir = PathText.deletingLastComponent(path)
@@ -496,6 +510,10 @@ final class OutputSink: @unchecked Sendable {
     /// Puts a file target in place: flushed to disk, then renamed over `path` in one step. A
     /// write that failed (a full disk) leaves `path` as it was.
     func finish() throws {
+        if isStream {
+            handle.close()
+            return
+        }
         guard let path, let temporary else { return }
         if writeError == nil, fsync(handle.descriptor) != 0 { writeError = errno }
         if !handle.close(), writeError == nil { writeError = errno }

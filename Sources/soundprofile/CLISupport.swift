@@ -40,6 +40,17 @@ func writeAtomically(_ data: Data, to path: String) throws {
         FileOutput.standardOutput.write(data)
         return
     }
+    if AudioFileWriter.isStreamTarget(path) {
+        // A device or FIFO (/dev/null, /dev/stdout, a named pipe) is written into, never replaced.
+        guard let out = FileOutput(creatingAtPath: path) else {
+            throw CLIFileError(path: path, reason: "cannot write: \(String(cString: strerror(errno)).lowercased())")
+        }
+        let written = out.write(data)
+        let code = errno
+        out.close()
+        guard written else { throw CLIFileError(path: path, reason: "cannot write: \(String(cString: strerror(code)).lowercased())") }
+        return
+    }
     let url = URL(fileURLWithPath: path)
     let folder = PathText.deletingLastComponent(path)
     let temporary = URL(fileURLWithPath: (folder.isEmpty ? "." : folder)

@@ -38,7 +38,7 @@ struct MergeCommand: ParsableCommand {
     @Option(help: "Output format: csv, jsonl, json or table.")
     var format: AnalysisOutputFormat = .csv
 
-    @Option(help: "Write the output to this file (atomically) instead of standard output.")
+    @Option(name: [.short, .long], help: "Write the output to this file (atomically; `-` is standard output, a device or FIFO is written into) instead of standard output.")
     var output: String?
 
     @Option(help: "Also write one JSON record ({\"file\", \"error\"}) per file that could not be analysed to this file (JSON lines, atomically).")

@@ -89,6 +89,9 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let analyze = try CLI.run(["analyze", Self.tone, "-q", "--format", "csv", "--output", "-"], in: dir)
         #expect(analyze.status == 0 && analyze.stdout.hasPrefix("file,"), "\(analyze.stderr)")
+        // -o is --output for every command that has one.
+        let short = try CLI.run(["analyze", Self.tone, "-q", "--format", "csv", "-o", "-"], in: dir)
+        #expect(short.status == 0 && short.stdout == analyze.stdout, "\(short.stderr)")
         let fit = try CLI.run(["fit", "--audiogram", CLI.fixture("audiograms/N3.json"), "--output", "-"], in: dir)
         #expect(fit.status == 0, "\(fit.stderr)")
         #expect((try JSONSerialization.jsonObject(with: fit.stdoutData) as? [String: Any])?["ears"] != nil)
@@ -98,6 +101,59 @@ import Testing
         // verify's standard output carries the report, so its picture cannot go there.
         let verify = try CLI.run(["verify", "--profile", Self.profile, "--plot", "-"], in: dir)
         #expect(verify.status == 2 && verify.stderr.contains("--plot - is not allowed"), "\(verify.stderr)")
+    }
+
+    /// Runs `args` with a named pipe for the output, read while the command runs: returns its
+    /// status, what came through the pipe, and whether the pipe is still a pipe afterwards. (A
+    /// FIFO rather than /dev/null: a writer that renames over its target would replace
+    /// /dev/null itself when run as root.)
+    func runIntoFIFO(_ args: (String) -> [String], in dir: URL) throws -> (status: Int32, data: Data, stillFIFO: Bool) {
+        let fifo = dir.appendingPathComponent("pipe-\(UUID().uuidString)").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let fd = open(fifo, O_RDONLY | O_NONBLOCK)  // a reader first, so the writer's open does not wait
+        #expect(fd >= 0)
+        let process = Process()
+        process.executableURL = CLI.productsDirectory.appendingPathComponent("soundprofile")
+        process.arguments = args(fifo)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = read(fd, &buffer, buffer.count)
+            if n > 0 { data.append(contentsOf: buffer[0..<n]); continue }
+            if !process.isRunning { break }
+            usleep(2000)
+        }
+        process.waitUntilExit()
+        while case let n = read(fd, &buffer, buffer.count), n > 0 { data.append(contentsOf: buffer[0..<n]) }
+        close(fd)
+        var info = stat()
+        let stillFIFO = lstat(fifo, &info) == 0 && (info.st_mode & S_IFMT) == S_IFIFO
+        return (process.terminationStatus, data, stillFIFO)
+    }
+
+    /// Every output option writes into a device or FIFO (`--output /dev/null`) instead of
+    /// renaming a file over it: as root, a rename replaced /dev/null with a regular file.
+    @Test func devicesAndPipesAreWrittenIntoNotReplaced() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let audiogram = CLI.fixture("audiograms/N3.json")
+        let cases: [(String, (String) -> [String], String)] = [
+            ("analyze --output", { ["analyze", Self.tone, "-q", "--format", "csv", "--output", $0] }, "file,"),
+            ("analyze --errors", { ["analyze", CLI.fixture("crash/nan-48k-float.wav"), "-q", "--format", "csv", "--errors", $0] }, "\"error\""),
+            ("fit --output", { ["fit", "--audiogram", audiogram, "--output", $0] }, "\"ears\""),
+            ("plot --output", { ["plot", "audiogram", audiogram, "--output", $0] }, "<svg"),
+            ("verify --plot", { ["verify", "--profile", Self.profile, "--plot", $0] }, "<svg"),
+            ("process -o", { ["process", Self.tone, "--profile", Self.profile, "-o", $0] }, "RIFF"),
+        ]
+        for (name, args, expected) in cases {
+            let r = try runIntoFIFO(args, in: dir)
+            #expect(r.stillFIFO, "\(name) replaced the pipe")
+            #expect(String(decoding: r.data.prefix(4096), as: UTF8.self).contains(expected), "\(name): \(r.data.count) bytes came through (status \(r.status))")
+        }
+        #expect(listing(dir).allSatisfy { $0.hasPrefix("pipe-") }, "no temporary file left: \(listing(dir))")
     }
 
     @Test func mergeNeverWritesIntoTheRunItReads() throws {
