@@ -182,7 +182,8 @@ struct MergePlan {
             }
             // The files are compared by their path relative to the input they were found in (the
             // shard key), not as spelled: `corpus`, `./corpus/` and `/data/corpus` on another
-            // machine are one corpus. The paths in the output are each shard's own.
+            // machine are one corpus. The output names every file as the first manifest (shard
+            // 0's, when there is one) spells it, so it reads as one run of that command.
             if m.allFiles.map(\.shardKey) != first.allFiles.map(\.shardKey) || m.recursive != first.recursive {
                 let a = Set(first.allFiles.map(\.shardKey)), b = Set(m.allFiles.map(\.shardKey))
                 let differing = a.symmetricDifference(b).sorted().prefix(5)
@@ -223,7 +224,7 @@ struct MergePlan {
             }
             let entry = manifest.files[position]
             if let error = entry.error {
-                records.append(.failure(FileAnalysisFailure(file: file.path, error: error, provenance: provenance)))
+                records.append(.failure(FileAnalysisFailure(file: listed.path, error: error, provenance: provenance)))
                 continue
             }
             guard let key = entry.key else {
@@ -243,7 +244,7 @@ struct MergePlan {
             // run's: the file fails, naming the setting, as --skip-existing would not reuse it.
             guard let made = result.provenance, made.sameSettings(as: expected) else {
                 let differences = result.provenance.map { $0.differences(from: expected) } ?? ["it records no settings"]
-                records.append(.failure(FileAnalysisFailure(file: file.path, error: "its stored result \(resultPath) was made with other settings ("
+                records.append(.failure(FileAnalysisFailure(file: listed.path, error: "its stored result \(resultPath) was made with other settings ("
                     + differences.joined(separator: ", ") + "); re-run " + (count == 1 ? "the analysis" : "shard \(shard) of \(count)") + " with --skip-existing",
                     provenance: provenance)))
                 continue
@@ -253,7 +254,7 @@ struct MergePlan {
                 missing.append(Missing(path: file.path, shard: shard, reason: "its result \(resultPath) was analysed with other settings (another run wrote into the same folder)"))
                 continue
             }
-            result.file = file.path
+            result.file = listed.path
             records.append(.success(result))
         }
     }
