@@ -31,9 +31,15 @@ enum CLI {
     /// environment variables.
     static func run(_ args: [String], in directory: URL? = nil, environment: [String: String] = [:], stdin: Data? = nil,
                     executable: String = "soundprofile") throws -> Result {
+        try launch(productsDirectory.appendingPathComponent(executable), args, in: directory, environment: environment, stdin: stdin)
+    }
+
+    /// Runs any program with `arguments` and collects its status and both outputs.
+    static func launch(_ program: URL, _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:],
+                       stdin: Data? = nil) throws -> Result {
         let process = Process()
-        process.executableURL = productsDirectory.appendingPathComponent(executable)
-        process.arguments = args
+        process.executableURL = program
+        process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }

@@ -30,6 +30,7 @@ public enum JSONSyntax {
         var i = 0
         var stack: [Frame] = []
         var expect = Expect.value
+        var scratch: [UInt8] = []
 
         init(bytes: [UInt8]) {
             self.bytes = bytes
@@ -192,37 +193,7 @@ public enum JSONSyntax {
         }
 
         /// Reads a string at the opening quote, escapes decoded; nil when malformed.
-        mutating func string() -> String? {
-            i += 1
-            var text: [UInt8] = []
-            while i < bytes.count {
-                let c = bytes[i]
-                if c == UInt8(ascii: "\"") {
-                    i += 1
-                    return String(decoding: text, as: UTF8.self)
-                }
-                if c < 0x20 { return nil }
-                if c != UInt8(ascii: "\\") {
-                    text.append(c)
-                    i += 1
-                    continue
-                }
-                guard i + 1 < bytes.count else { return nil }
-                let e = bytes[i + 1]
-                i += 2
-                switch e {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): text.append(e)
-                case UInt8(ascii: "b"), UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"): text.append(0x20)
-                case UInt8(ascii: "u"):
-                    guard i + 4 <= bytes.count, let unit = UInt32(String(decoding: bytes[i..<(i + 4)], as: UTF8.self), radix: 16) else { return nil }
-                    i += 4
-                    text.append(contentsOf: Array(String(Character(Unicode.Scalar(unit) ?? "\u{FFFD}")).utf8))
-                default:
-                    return nil
-                }
-            }
-            return nil
-        }
+        mutating func string() -> String? { JSONStringLiteral.read(bytes, at: &i, scratch: &scratch) }
     }
 }
 
