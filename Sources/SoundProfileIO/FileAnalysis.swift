@@ -380,8 +380,9 @@ final class ChannelState {
     let analyzer: BandAnalyzer
     var statistics: LevelStatistics
     let frame: UnsafeMutableBufferPointer<Float>
-    /// The last full frame analysed, for the end frame (the file's last `fftSize` samples).
-    let previous: UnsafeMutableBufferPointer<Float>
+    /// The `hop` samples the last full frame dropped from its start when it moved on: with the
+    /// samples still in `frame` they make up the end frame (the file's last `fftSize` samples).
+    let dropped: UnsafeMutableBufferPointer<Float>
     let levels: UnsafeMutableBufferPointer<Float>
     let hop: Int
     var filled = 0
@@ -402,8 +403,8 @@ final class ChannelState {
         statistics = LevelStatistics(bandCount: analyzer.bandCount, powerReferenceDB: settings.fullScaleDBSPL)
         frame = .allocate(capacity: fftSize)
         frame.initialize(repeating: 0)
-        previous = .allocate(capacity: fftSize)
-        previous.initialize(repeating: 0)
+        dropped = .allocate(capacity: hop)
+        dropped.initialize(repeating: 0)
         levels = .allocate(capacity: analyzer.bandCount)
         levels.initialize(repeating: 0)
         bandPowerSums = [Double](repeating: 0, count: analyzer.bandCount)
@@ -412,7 +413,7 @@ final class ChannelState {
 
     deinit {
         frame.deallocate()
-        previous.deallocate()
+        dropped.deallocate()
         levels.deallocate()
     }
 
@@ -436,7 +437,7 @@ final class ChannelState {
             i += take
             if filled == n {
                 analyseFrame(scale: 1, weight: 1)
-                previous.baseAddress!.update(from: frame.baseAddress!, count: n)
+                dropped.baseAddress!.update(from: frame.baseAddress!, count: hop)
                 // Keep the last n − hop samples for the next frame.
                 let keep = n - hop
                 if keep > 0 { frame.baseAddress!.update(from: frame.baseAddress! + hop, count: keep) }
@@ -456,13 +457,13 @@ final class ChannelState {
         }
         let m = filled
         if frames > 0 {
-            // `frame` holds the m = n − hop + u samples after the last full frame's first hop:
-            // the file's last n samples are the last full frame's final n − u and these u.
+            // `frame` holds the m = n − hop + u samples after the last full frame's first hop,
+            // `dropped` that hop: the file's last n samples are dropped[u..<hop] and these m.
             let u = m - (n - hop)
             guard u > 0 else { return }
-            let end = frame.baseAddress!, last = previous.baseAddress!
-            memmove(end + (n - u), end + (n - hop), u * MemoryLayout<Float>.stride)  // may overlap
-            end.update(from: last + u, count: n - u)
+            let end = frame.baseAddress!
+            memmove(end + (hop - u), end, m * MemoryLayout<Float>.stride)  // may overlap
+            end.update(from: dropped.baseAddress! + u, count: hop - u)
             analyseFrame(scale: 1, weight: Double(u) / Double(hop))
             return
         }
