@@ -12,9 +12,9 @@ Prints the figures; exits 1 when a check fails. Usage: python3 .ci/outage_test.p
 """
 import json
 import os
-import random
 import shlex
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -25,7 +25,17 @@ import urllib.request
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, ".build/debug/soundprofile"))
 PG_PORT = os.environ.get("SP_OUTAGE_PG_PORT", "54336")  # its own server, never the suite's SP_PG_PORT
-PORT = random.randint(41000, 49000)
+
+
+def free_port():
+    """A port the kernel has free now. A random pick from 41000-49000 can collide: that range
+    lies inside Linux's ephemeral range, where outgoing connections take their local ports."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+PORT = free_port()
 env = dict(os.environ, SP_PG_PORT=PG_PORT)
 
 
@@ -72,12 +82,14 @@ def main():
                              cwd=data, stdout=subprocess.DEVNULL, stderr=open(os.path.join(data, "serve.log"), "w"))
     failures = []
     try:
-        for _ in range(300):
-            if request("GET", "/readyz", timeout=1)[0] == 200:
-                break
+        deadline = time.monotonic() + 180  # a debug build on a shared 2-core machine
+        while request("GET", "/readyz", timeout=1)[0] != 200:
+            if serve.poll() is not None or time.monotonic() > deadline:
+                with open(os.path.join(data, "serve.log"), errors="replace") as f:
+                    print("--- end of serve's log:\n" + "".join(f.readlines()[-15:]), end="")
+                raise SystemExit(f"FAILED: serve on port {PORT} " + (f"exited with status {serve.returncode}" if serve.poll() is not None
+                                                                      else "was not ready within 180 s"))
             time.sleep(0.1)
-        else:
-            raise SystemExit("serve did not become ready")
         admin = subprocess.run([BIN, "token", "create", "--user", "00000000-0000-0000-0000-000000000000", "--admin",
                                 "--data-dir", data], cwd=data, capture_output=True, text=True, check=True).stdout.strip()
         status, body, _ = request("POST", "/v1/users", admin, json.dumps({"email": "load@example.com", "fullName": "Load"}).encode())

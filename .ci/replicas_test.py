@@ -17,7 +17,6 @@ Prints the figures; exits 1 when a check fails. Usage: python3 .ci/replicas_test
 import base64
 import json
 import os
-import random
 import signal
 import subprocess
 import sys
@@ -30,6 +29,7 @@ import urllib.request
 import uuid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+READY_SECONDS = 180
 
 
 def default_binary():
@@ -61,6 +61,32 @@ def request(port, method, path, token=None, body=None, timeout=20):
         return "error", str(e).encode()
 
 
+def free_ports(n):
+    """n distinct ports the kernel has free now (bound to port 0 together, then released).
+
+    Random picks from a fixed range can land on a port in use: 42000-49000 lies inside Linux's
+    ephemeral range, where every outgoing connection takes its local port."""
+    import socket
+    socks = []
+    try:
+        for _ in range(n):
+            s = socket.socket()
+            s.bind(("127.0.0.1", 0))
+            socks.append(s)
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
+
+
+def tail(path, lines=15):
+    try:
+        with open(path, errors="replace") as f:
+            return "".join(f.readlines()[-lines:])
+    except OSError as e:
+        return f"(no log: {e})\n"
+
+
 def psql(sql):
     u = urllib.parse.urlparse(BASE_URL)
     return subprocess.run(["psql", "-At", "-h", u.hostname, "-p", str(u.port), "-U", u.username, u.path.lstrip("/"), "-c", sql],
@@ -75,7 +101,7 @@ def main():
     # One secret for all three, as a deployment shares it (README: SOUNDPROFILE_JWT_SECRET);
     # three instances creating <data-dir>/jwt-secret at once would each make their own.
     os.environ["SOUNDPROFILE_JWT_SECRET"] = base64.b64encode(os.urandom(48)).decode()
-    ports = random.sample(range(42000, 49000), 3)
+    ports = free_ports(3)
     servers, logs = [], []
     failures = []
     try:
@@ -84,12 +110,23 @@ def main():
             logs.append(log)
             servers.append(subprocess.Popen([BIN, "serve", "--database", url, "--port", str(port), "--data-dir", data,
                                              "--log-level", "info"], cwd=data, stdout=subprocess.DEVNULL, stderr=open(log, "w")))
-        deadline = time.monotonic() + 60
-        for port in ports:
+        # Generous: three debug builds start on a shared 2-core machine, two of them queued on
+        # the migration lock. An instance that exits, or that is not ready in time, is reported
+        # with the end of its log, so a failure says why.
+        started = time.monotonic()
+        deadline = started + READY_SECONDS
+        for i, port in enumerate(ports):
             while request(port, "GET", "/readyz", timeout=1)[0] != 200:
-                if time.monotonic() > deadline:
-                    raise SystemExit("an instance did not become ready within 60 s")
+                if servers[i].poll() is not None or time.monotonic() > deadline:
+                    why = (f"exited with status {servers[i].returncode}" if servers[i].poll() is not None
+                           else f"was not ready within {READY_SECONDS} s")
+                    for j, other in enumerate(logs):
+                        print(f"--- end of instance {j}'s log (port {ports[j]}, "
+                              f"{'running' if servers[j].poll() is None else 'exit ' + str(servers[j].returncode)}):")
+                        print(tail(other), end="")
+                    raise SystemExit(f"FAILED: instance {i} on port {port} {why}")
                 time.sleep(0.1)
+        print(f"start-up: all three instances ready {time.monotonic() - started:.1f} s after launch")
         applied = [line for log in logs for line in open(log) if "applied migration" in line]
         rows = psql(f"SELECT version FROM {schema}.schema_migrations").split()
         print(f"migrations: {len(rows)} versions in schema_migrations; 'applied migration' logged {len(applied)} times "

@@ -21,7 +21,7 @@ import Crypto
     @Test func servesStopsCleanlyOnSIGTERMAndLogsNoSecrets() async throws {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let port = Int.random(in: 20000...40000)
+        let port = try CLI.freePort()
         let process = Process()
         process.executableURL = CLI.productsDirectory.appendingPathComponent("soundprofile")
         process.arguments = ["serve", "--port", "\(port)", "--log-level", "debug"]
@@ -90,7 +90,7 @@ import Crypto
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("cannot start: --jwks: cannot read JWKS file absent.json: no such file"), "\(missing.stderr)")
 
-        let port = Int.random(in: 20000...40000)
+        let port = try CLI.freePort()
         let process = Process()
         process.executableURL = CLI.productsDirectory.appendingPathComponent("soundprofile")
         process.arguments = ["serve", "--port", "\(port)", "--jwks", "jwks.json", "--issuer", "https://id.example.test", "--audience", "pods"]

@@ -15,10 +15,11 @@ import Glibc
     final class Server {
         let process = Process()
         let dir: URL
-        let port = Int.random(in: 20000...40000)
+        let port: Int
         let log: URL
 
         init(_ extra: [String] = [], environment: [String: String] = [:]) throws {
+            port = try CLI.freePort()
             dir = try CLI.temporaryDirectory()
             log = dir.appendingPathComponent("serve.log")
             _ = FileManager.default.createFile(atPath: log.path, contents: nil)
