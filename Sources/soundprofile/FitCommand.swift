@@ -41,11 +41,16 @@ struct FitCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The prescription rule: nal-r, nal-rp, half-gain or pogo.", valueName: "rule"), completion: .list(["nal-r", "nal-rp", "half-gain", "pogo"]))
     var rule: String = PrescriptionRule.nalR.rawValue
 
-    @Option(help: ArgumentHelp("The bands: third-octave, octave, erb:N or log:N.", valueName: "spec"), completion: .list(["third-octave", "octave", "erb:", "log:"]))
-    var bands: String = "third-octave"
+    // Optional, with the defaults applied in options(), so that --preset can refuse them:
+    // a preset fixes its own channels, and silently fitting other bands than asked is worse.
+    @Option(help: ArgumentHelp("The bands: third-octave, octave, erb:N or log:N (default: \(Self.defaultBands)).", valueName: "spec"), completion: .list(["third-octave", "octave", "erb:", "log:"]))
+    var bands: String?
 
-    @Option(help: ArgumentHelp("The frequency range of the bands in Hz, LOW-HIGH.", valueName: "low-high"))
-    var range: String = "125-8000"
+    @Option(help: ArgumentHelp("The frequency range of the bands in Hz, LOW-HIGH (default: \(Self.defaultRange)).", valueName: "low-high"))
+    var range: String?
+
+    static let defaultBands = "third-octave"
+    static let defaultRange = "125-8000"
 
     @Option(help: ArgumentHelp("Fit in a processor preset's channels instead of --bands/--range: pod16k (8 channels), pod24k (12) or studio48k (16). The profile records the preset.", valueName: "name"), completion: .list(["pod16k", "pod24k", "studio48k"]))
     var preset: String?
@@ -72,13 +77,18 @@ struct FitCommand: ParsableCommand {
         }
         var options = FittingOptions(rule: prescription)
         if let preset {
+            let given = [bands.map { "--bands \($0)" }, range.map { "--range \($0)" }].compactMap { $0 }
+            guard given.isEmpty else {
+                throw ValidationError("\(given.joined(separator: " and ")) cannot be used with --preset \(preset): "
+                    + "a preset fits in its own channels; leave out --preset to fit in other bands")
+            }
             guard let configuration = ProcessorConfiguration.preset(named: preset) else {
                 throw ValidationError("--preset \(preset) is not allowed: it must be one of "
                     + ProcessorConfiguration.presets.map { $0.name! }.joined(separator: ", "))
             }
             options.fitInChannels(of: configuration)
         } else {
-            options.layout = try parseBandLayout(spec: bands, range: range)
+            options.layout = try parseBandLayout(spec: bands ?? Self.defaultBands, range: range ?? Self.defaultRange)
         }
         options.compressionRatio = .same(compressionRatio)
         options.fullScaleDBSPL = fullScaleDBSPL
@@ -115,7 +125,7 @@ struct FitCommand: ParsableCommand {
             data = try encoder.encode(profile)
             data.append(UInt8(ascii: "\n"))
         case .table:
-            data = Data(try FitTable(profile: profile, audiogramPath: self.audiogram, bandsSpec: preset.map { "\($0) channel" } ?? bands, range: preset.map { _ in "0-\(Int(ProcessorConfiguration.preset(named: preset!)!.sampleRate / 2))" } ?? range).render().utf8)
+            data = Data(try FitTable(profile: profile, audiogramPath: self.audiogram, bandsSpec: preset.map { "\($0) channel" } ?? bands ?? Self.defaultBands, range: preset.map { _ in "0-\(Int(ProcessorConfiguration.preset(named: preset!)!.sampleRate / 2))" } ?? range ?? Self.defaultRange).render().utf8)
         }
 
         if let output {

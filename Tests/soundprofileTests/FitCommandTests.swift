@@ -82,6 +82,19 @@ import Testing
         }
     }
 
+    /// A preset fits in its own channels, so `--bands`/`--range` given with it are refused (exit
+    /// 2, naming both options) instead of being ignored; either alone still fits.
+    @Test(arguments: [(["--bands", "octave"], "--bands octave"), (["--range", "250-4000"], "--range 250-4000"),
+                      (["--bands", "erb:12", "--range", "100-6000"], "--bands erb:12 and --range 100-6000")])
+    func presetRefusesBandsAndRange(_ extra: [String], _ named: String) throws {
+        let r = try CLI.run(["fit", "--audiogram", CLI.fixture("audiograms/S2.json"), "--preset", "pod16k"] + extra)
+        #expect(r.status == 2, "\(r.stderr)")
+        #expect(r.stdout.isEmpty)
+        #expect(r.stderr.contains("\(named) cannot be used with --preset pod16k"), "\(r.stderr)")
+        let alone = try CLI.run(["fit", "--audiogram", CLI.fixture("audiograms/S2.json")] + extra)
+        #expect(alone.status == 0, "\(alone.stderr)")
+    }
+
     @Test func noFileOnFailureAndAnExistingFileIsKept() throws {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
