@@ -115,7 +115,7 @@ let package = Package(
         .testTarget(
             name: "SoundProfileServerTests",
             dependencies: [
-                "SoundProfileServer", "SoundProfileStore", "SoundProfileDSP",
+                "SoundProfileServer", "SoundProfileStore", "SoundProfileDSP", "SoundProfileIO",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Yams", package: "Yams"),

@@ -423,13 +423,37 @@ struct APIRoutes: Sendable {
         guard try await repository.user(id: owner) != nil else { throw APIError.notFound("user") }
         // The same content key as `soundprofile analyze --output-dir` (SoundProfileIO's SHA-256).
         let hash = buffer.withUnsafeReadableBytes { SHA256Hasher.hex(of: $0) }
-        // The same audio again: the stored analysis, 200, without analysing it again.
+        // The same audio again: the stored analysis, 200, without analysing it again, when it
+        // was made with today's settings and result format (its provenance says so). One made
+        // before (no provenance, or an older formatVersion) is analysed again and replaces the
+        // stored document under the same id, as `analyze --skip-existing` does not reuse it.
         if let existing = try await repository.analysis(userId: owner, contentHash: hash) {
-            return StoredJSON(existing).response(location: "/v1/analyses/\(existing.id.uuidString)")
+            let stored = try? JSONDecoder().decode(StoredAnalysisHead.self, from: Data(existing.analysis.text.utf8))
+            // A document from a newer release (a rolling deploy) is kept: an older replica
+            // must not undo it.
+            if let made = stored?.provenance,
+               made.settingsText == Self.provenance.settingsText || made.formatVersion > AnalysisProvenance.currentFormatVersion {
+                return StoredJSON(existing).response(location: "/v1/analyses/\(existing.id.uuidString)")
+            }
+            let result = try await Self.analyze(buffer, name: stored?.file ?? name, extension: fileExtension)
+            if let record = try await repository.replaceAnalysis(id: existing.id, analysis: try JSONText(encoding: result)) {
+                return StoredJSON(record).response(location: "/v1/analyses/\(record.id.uuidString)")
+            }
+            // Deleted meanwhile: stored as a new analysis below.
         }
         let result = try await Self.analyze(buffer, name: name, extension: fileExtension)
         let record = try await repository.createAnalysis(userId: owner, contentHash: hash, analysis: try JSONText(encoding: result))
         return StoredJSON(record).response(status: .created, location: "/v1/analyses/\(record.id.uuidString)")
+    }
+
+    /// How the service analyses uploads, as every stored analysis records it: the default
+    /// settings of `soundprofile analyze`, so its provenance block reads the same.
+    static let provenance = AnalysisProvenance(bands: "third-octave", range: "25-20000", settings: AnalysisSettings())
+
+    /// The parts of a stored analysis document that decide whether it can be reused.
+    private struct StoredAnalysisHead: Decodable {
+        var file: String?
+        var provenance: AnalysisProvenance?
     }
 
     /// Band analysis (SoundProfileIO, default settings: third-octave 25 Hz–20 kHz, 100 dB SPL
@@ -450,6 +474,7 @@ struct APIRoutes: Sendable {
                 }
             }
             result.file = name
+            result.provenance = provenance
             return result
         } catch {
             // The library's message names the staged temp file: never show server paths.

@@ -293,6 +293,11 @@ public final class SQLStore: SoundProfileRepository, Service {
         ).first.map(Self.analysis)
     }
 
+    public func replaceAnalysis(id: UUID, analysis: JSONText) async throws -> AnalysisRecord? {
+        try await driver.query("UPDATE analyses SET analysis = $1 WHERE id = $2", [.text(analysis.text), .text(Self.key(id))])
+        return try await self.analysis(id: id)
+    }
+
     public func analyses(userId: UUID, limit: Int, after cursor: Cursor?) async throws -> Page<AnalysisRecord> {
         try await page(table: "analyses", scope: userId, limit: limit, after: cursor, map: Self.analysis)
     }

@@ -77,6 +77,10 @@ public protocol SoundProfileRepository: Sendable {
     func storedAnalysis(id: UUID) async throws -> StoredDocument?
     /// The analysis stored for this user and content hash, if any.
     func analysis(userId: UUID, contentHash: String) async throws -> AnalysisRecord?
+    /// Replaces the document of a stored analysis (made under an older result format or other
+    /// settings) with `analysis`, keeping its id, owner, content hash and creation time. Returns
+    /// the record as now stored; nil when it no longer exists.
+    func replaceAnalysis(id: UUID, analysis: JSONText) async throws -> AnalysisRecord?
     func analyses(userId: UUID, limit: Int, after cursor: Cursor?) async throws -> Page<AnalysisRecord>
     /// Deletes an analysis (with `owner`, only that user's); a later upload of the same audio
     /// analyses it again.

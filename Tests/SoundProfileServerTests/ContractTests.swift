@@ -72,6 +72,7 @@ struct NeverCalledRepository: SoundProfileRepository {
     func createAnalysis(userId: UUID, contentHash: String, analysis: JSONText) async throws -> AnalysisRecord { throw Unused() }
     func analysis(id: UUID) async throws -> AnalysisRecord? { throw Unused() }
     func analysis(userId: UUID, contentHash: String) async throws -> AnalysisRecord? { throw Unused() }
+    func replaceAnalysis(id: UUID, analysis: JSONText) async throws -> AnalysisRecord? { throw Unused() }
     func storedProfile(id: UUID) async throws -> StoredDocument? { throw Unused() }
     func storedAnalysis(id: UUID) async throws -> StoredDocument? { throw Unused() }
     func analyses(userId: UUID, limit: Int, after cursor: Cursor?) async throws -> Page<AnalysisRecord> { throw Unused() }

@@ -3,6 +3,8 @@ import Hummingbird
 import HummingbirdTesting
 import SoundProfileServer
 import SoundProfileDSP
+import SoundProfileIO
+import SoundProfileStore
 import Testing
 import HTTPTypes
 import Crypto
@@ -400,6 +402,89 @@ struct RouteTests {
             #expect(try await client.send(.get, "/v1/analyses/\(id)", token: other.token).status == .notFound)
             #expect(try await client.send(.get, "/v1/analyses/\(UUID())", token: user.token).status == .notFound)
             #expect(try await client.send(.post, "/v1/analyses?userId=\(user.id)", token: other.token, body: ByteBuffer(bytes: bytes), headers: [.contentType: contentType]).status == .forbidden)
+        }
+    }
+
+    /// An analysis stored by an earlier release (no provenance block, or an older result
+    /// format) is not handed back for the same audio: it is analysed again and replaces the
+    /// stored document under the same id, keeping the name it was uploaded under. One made with
+    /// today's settings and format is returned as stored, and so is one a newer release made
+    /// (an older replica in a rolling deploy must not undo it). Each case plants a document in
+    /// the database with an impossible overall level, -1 dB SPL, to tell stored from new.
+    @Test(arguments: TestStore.available)
+    func storedAnalysisFromAnOlderFormatIsAnalysedAgain(store: TestStore) async throws {
+        let bytes = try Data(contentsOf: Self.fixtures.appendingPathComponent("tone-1k-48k.wav"))
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sp-stale-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let current = AnalysisProvenance.currentFormatVersion
+        let check: @Sendable (String) async throws -> Void = { url in
+            // A second connection to the same database, as an earlier release left it.
+            let side = try await StoreFactory.open(url: url, queryTimeout: .seconds(60))
+            let app = try await TestApp.make(url: url)
+            try await side.withRunning { side in
+                try await app.test(.router) { raw in
+                    let client = TestApp.Client(client: raw)
+                    let user = try await client.user()
+                    func upload() async throws -> (status: HTTPResponse.Status, record: [String: Any], body: String) {
+                        let r = try await client.send(.post, "/v1/analyses?name=again.wav", token: user.token,
+                                                      body: ByteBuffer(bytes: bytes), headers: [.contentType: "audio/wav"])
+                        return (r.status, try json(r), String(buffer: r.body))
+                    }
+                    func leq(_ record: [String: Any]) -> Double? {
+                        ((record["analysis"] as? [String: Any])?["channels"] as? [[String: Any]])?.first?["overallLeqDB"] as? Double
+                    }
+                    let first = try await upload()
+                    #expect(first.status == .created)
+                    let id = try #require(first.record["id"] as? String)
+                    let fresh = try #require(first.record["analysis"] as? [String: Any])
+                    let provenance = try #require(fresh["provenance"] as? [String: Any], "the service's analysis records its provenance")
+                    #expect(provenance["formatVersion"] as? Int == current)
+                    #expect(provenance["bands"] as? String == "third-octave" && provenance["range"] as? String == "25-20000")
+                    let freshLeq = try #require(leq(first.record))
+                    #expect(freshLeq > 50, "the 1 kHz tone reads \(freshLeq) dB SPL")
+
+                    // (planted document, analysed again?)
+                    let cases: [(String, ([String: Any]) -> [String: Any], Bool)] = [
+                        ("no provenance (format 1)", { var d = $0; d["provenance"] = nil; return d }, true),
+                        ("format \(current - 1)", { var d = $0; var p = provenance; p["formatVersion"] = current - 1; d["provenance"] = p; return d }, true),
+                        ("other settings", { var d = $0; var p = provenance; p["fullScaleDBSPL"] = 94; d["provenance"] = p; return d }, true),
+                        ("today's format", { $0 }, false),
+                        ("a newer format \(current + 1)", { var d = $0; var p = provenance; p["formatVersion"] = current + 1; d["provenance"] = p; return d }, false),
+                    ]
+                    for (label, edit, analysedAgain) in cases {
+                        var planted = edit(fresh)
+                        planted["file"] = "uploaded-first.wav"
+                        var channels = try #require(planted["channels"] as? [[String: Any]])
+                        channels[0]["overallLeqDB"] = -1.0
+                        planted["channels"] = channels
+                        let text = String(decoding: try JSONSerialization.data(withJSONObject: planted, options: .sortedKeys), as: UTF8.self)
+                        try await side.driver.query("UPDATE analyses SET analysis = $1", [.text(text)])
+
+                        let again = try await upload()
+                        #expect(again.status == .ok, "\(label): \(again.body)")
+                        #expect(again.record["id"] as? String == id, "\(label): the same audio keeps its id")
+                        let analysis = try #require(again.record["analysis"] as? [String: Any])
+                        #expect(analysis["file"] as? String == "uploaded-first.wav", "\(label): the stored name is kept")
+                        let level = try #require(leq(again.record))
+                        if analysedAgain {
+                            #expect(abs(level - freshLeq) < 0.01, "\(label): \(level) dB SPL, not analysed again")
+                            #expect((analysis["provenance"] as? [String: Any])?["formatVersion"] as? Int == current, "\(label)")
+                            let stored = try await client.send(.get, "/v1/analyses/\(id)", token: user.token)
+                            #expect(String(buffer: stored.body) == again.body, "\(label): the new document is the stored one")
+                        } else {
+                            #expect(level == -1, "\(label): \(level) dB SPL; the stored document should have been returned")
+                        }
+                    }
+                    let list = try json(try await client.send(.get, "/v1/users/\(user.id)/analyses", token: user.token))
+                    #expect((list["items"] as? [[String: Any]])?.count == 1)
+                }
+            }
+        }
+        if store == .sqlite {
+            try await check(dir.appendingPathComponent("store.sqlite").path)
+        } else {
+            try await store.withDatabase(check)
         }
     }
 
