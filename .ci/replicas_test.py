@@ -11,7 +11,8 @@ SOUNDPROFILE_JWT_SECRET), then checks:
   - graceful shutdown under load: 4 writers fit profiles through instance C; SIGTERM to C after
     1.5 s; every request in flight at that moment (sent at least 20 ms before it) completes with
     201, at least one request sent before SIGTERM is answered 201 after it, nothing gets a 5xx,
-    C exits 0 within 10 s, and A and B still answer.
+    C exits 0 within 10 s, and A and B still answer. When no request overlapping SIGTERM
+    completed across it (each may find its connection closed unread), the same is done to B.
 Prints the figures; exits 1 when a check fails. Usage: python3 .ci/replicas_test.py [BINARY]
 """
 import base64
@@ -163,70 +164,85 @@ def main():
         if statuses.get(201, 0) != 160:
             failures.append(f"not every write was acknowledged: {statuses}")
 
-        # Graceful shutdown of C under a profile-fitting load.
         user = acknowledged[0]
         status, answer = request(ports[0], "POST", f"/v1/users/{user}/audiograms", admin,
                                  json.dumps({"right": {"500": 20, "1000": 30, "2000": 40, "4000": 55}}).encode())
         assert status == 201, (status, answer)
         audiogram = json.loads(answer)["id"]
         fit = json.dumps({"userId": user, "audiogramId": audiogram, "rule": "nal-r"}).encode()
-        events, stop = [], threading.Event()
 
-        def fitter():
-            while not stop.is_set():
-                sent = time.monotonic()
-                status, _ = request(ports[2], "POST", "/v1/profiles", admin, fit)
-                with lock:
-                    events.append((sent, time.monotonic(), status))
-                if status in ("refused", "error"):
-                    time.sleep(0.05)
+        def shutdown_under_load(victim):
+            """SIGTERM to instance `victim` while 4 fitters load it. Returns (failures, proved):
+            proved when a request sent before SIGTERM was answered 201 after it."""
+            found = []
+            events, stop = [], threading.Event()
 
-        threads = [threading.Thread(target=fitter) for _ in range(4)]
-        for t in threads:
-            t.start()
-        time.sleep(1.5)
-        t_term = time.monotonic()
-        servers[2].send_signal(signal.SIGTERM)
-        try:
-            code = servers[2].wait(10)
-        except subprocess.TimeoutExpired:
-            code = None
-        t_exit = time.monotonic()
-        time.sleep(0.3)
-        stop.set()
-        for t in threads:
-            t.join()
-        # In flight = sent at least 20 ms before SIGTERM (so the server had read it) and not yet
-        # answered. A request sent in the last 20 ms may still sit unread on a connection that
-        # the shutdown closes as idle; those are counted apart.
-        in_flight = [e for e in events if e[0] < t_term - 0.02 and t_term < e[1]]
-        raced = [e for e in events if t_term - 0.02 <= e[0] <= t_term < e[1]]
-        before = [e for e in events if e[1] <= t_term]  # answered before SIGTERM
-        after = [e for e in events if e[0] > t_term]
-        summary = {}
-        for e in events:
-            summary[e[2]] = summary.get(e[2], 0) + 1
-        print(f"shutdown: {len(before)} fits answered before SIGTERM, {len(in_flight)} in flight at SIGTERM "
-              f"({sum(1 for e in in_flight if e[2] == 201)} completed with 201), {len(raced)} sent within 20 ms of it "
-              f"({sum(1 for e in raced if e[2] == 201)} answered 201), {len(after)} sent after; "
-              f"C exited with {code} after {t_exit - t_term:.2f} s; all statuses {summary}")
-        if code != 0:
-            failures.append(f"instance C exit status {code}")
-        # The proof needs a request the server held when SIGTERM came and still answered 201. A
-        # fit takes a few ms, so on a fast machine every overlapping request may have been sent in
-        # the last 20 ms; one of those answered 201 was read by the server all the same.
-        completed_across = [e for e in in_flight + raced if e[2] == 201]
-        if not completed_across:
+            def fitter():
+                while not stop.is_set():
+                    sent = time.monotonic()
+                    status, _ = request(ports[victim], "POST", "/v1/profiles", admin, fit)
+                    with lock:
+                        events.append((sent, time.monotonic(), status))
+                    if status in ("refused", "error"):
+                        time.sleep(0.05)
+
+            threads = [threading.Thread(target=fitter) for _ in range(4)]
+            for t in threads:
+                t.start()
+            time.sleep(1.5)
+            t_term = time.monotonic()
+            servers[victim].send_signal(signal.SIGTERM)
+            try:
+                code = servers[victim].wait(10)
+            except subprocess.TimeoutExpired:
+                code = None
+            t_exit = time.monotonic()
+            time.sleep(0.3)
+            stop.set()
+            for t in threads:
+                t.join()
+            # In flight = sent at least 20 ms before SIGTERM (so the server had read it) and not
+            # yet answered. A request sent in the last 20 ms may still sit unread on a connection
+            # that the shutdown closes as idle; those are counted apart.
+            in_flight = [e for e in events if e[0] < t_term - 0.02 and t_term < e[1]]
+            raced = [e for e in events if t_term - 0.02 <= e[0] <= t_term < e[1]]
+            before = [e for e in events if e[1] <= t_term]  # answered before SIGTERM
+            after = [e for e in events if e[0] > t_term]
+            summary = {}
+            for e in events:
+                summary[e[2]] = summary.get(e[2], 0) + 1
+            print(f"shutdown of instance {victim}: {len(before)} fits answered before SIGTERM, {len(in_flight)} in flight at SIGTERM "
+                  f"({sum(1 for e in in_flight if e[2] == 201)} completed with 201), {len(raced)} sent within 20 ms of it "
+                  f"({sum(1 for e in raced if e[2] == 201)} answered 201), {len(after)} sent after; "
+                  f"it exited with {code} after {t_exit - t_term:.2f} s; all statuses {summary}")
+            if code != 0:
+                found.append(f"instance {victim} exit status {code}")
+            if any(e[2] != 201 for e in in_flight):
+                found.append(f"instance {victim}: an in-flight request did not complete")
+            if any(isinstance(e[2], int) and e[2] >= 500 for e in events):
+                found.append(f"instance {victim}: 5xx during shutdown")
+            if any(e[2] != 201 for e in before):
+                found.append(f"instance {victim}: a request before SIGTERM failed")
+            # The proof needs a request the server held when SIGTERM came and still answered
+            # 201. A fit takes a few ms, so on a fast machine every overlapping request may have
+            # been sent in the last 20 ms; one of those answered 201 was read all the same.
+            return found, any(e[2] == 201 for e in in_flight + raced)
+
+        # Graceful shutdown of C under a profile-fitting load. Each of the few requests that
+        # overlap SIGTERM may find its connection closed unread (seen: 1 of 4 answered), so if
+        # none completed across it the proof is taken again on B; A must still answer.
+        found, proved = shutdown_under_load(2)
+        failures += found
+        if not proved and not found:
+            print("no request overlapping SIGTERM to instance 2 completed across it; taking the proof on instance 1")
+            found, proved = shutdown_under_load(1)
+            failures += found
+        if not proved:
             failures.append("no request sent before SIGTERM was answered after it (the test proved nothing)")
-        if any(e[2] != 201 for e in in_flight):
-            failures.append("an in-flight request did not complete")
-        if any(isinstance(e[2], int) and e[2] >= 500 for e in events):
-            failures.append("5xx during shutdown")
-        if any(e[2] != 201 for e in before):
-            failures.append("a request before SIGTERM failed")
-        for port in ports[:2]:
-            if request(port, "GET", f"/v1/users/{user}", admin)[0] != 200:
-                failures.append(f"instance on {port} stopped answering")
+        if request(ports[0], "GET", f"/v1/users/{user}", admin)[0] != 200:
+            failures.append(f"instance on {ports[0]} stopped answering")
+        if servers[1].poll() is None and request(ports[1], "GET", f"/v1/users/{user}", admin)[0] != 200:
+            failures.append(f"instance on {ports[1]} stopped answering")
     finally:
         for server in servers:
             if server.poll() is None:
