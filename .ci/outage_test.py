@@ -14,7 +14,6 @@ import json
 import os
 import shlex
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -22,20 +21,13 @@ import time
 import urllib.error
 import urllib.request
 
+from ports import free_ports  # .ci/ports.py
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, ".build/debug/soundprofile"))
 PG_PORT = os.environ.get("SP_OUTAGE_PG_PORT", "54336")  # its own server, never the suite's SP_PG_PORT
 
-
-def free_port():
-    """A port the kernel has free now. A random pick from 41000-49000 can collide: that range
-    lies inside Linux's ephemeral range, where outgoing connections take their local ports."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-PORT = free_port()
+PORT = free_ports(1)[0]
 env = dict(os.environ, SP_PG_PORT=PG_PORT)
 
 

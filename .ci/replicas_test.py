@@ -29,6 +29,8 @@ import urllib.parse
 import urllib.request
 import uuid
 
+from ports import free_ports  # .ci/ports.py
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 READY_SECONDS = 180
 
@@ -60,24 +62,6 @@ def request(port, method, path, token=None, body=None, timeout=20):
         return ("refused" if isinstance(e.reason, ConnectionRefusedError) else "error"), str(e).encode()
     except Exception as e:  # reset, timeout
         return "error", str(e).encode()
-
-
-def free_ports(n):
-    """n distinct ports the kernel has free now (bound to port 0 together, then released).
-
-    Random picks from a fixed range can land on a port in use: 42000-49000 lies inside Linux's
-    ephemeral range, where every outgoing connection takes its local port."""
-    import socket
-    socks = []
-    try:
-        for _ in range(n):
-            s = socket.socket()
-            s.bind(("127.0.0.1", 0))
-            socks.append(s)
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
-            s.close()
 
 
 def tail(path, lines=15):

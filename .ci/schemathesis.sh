@@ -14,7 +14,7 @@ fi
 [ -n "$BIN" ] || { echo "no service binary; build first" >&2; exit 1; }
 command -v st >/dev/null 2>&1 || python3 -m pip install -q --disable-pip-version-check 'schemathesis>=4.3,<5' >/dev/null 2>&1
 DATA=$(mktemp -d -t sp-schemathesis.XXXXXX)
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+PORT=$(python3 .ci/ports.py)
 "$BIN" serve --data-dir "$DATA" --host 127.0.0.1 --port "$PORT" --log-level error >"$DATA/serve.log" 2>&1 &
 SERVER=$!
 stop() { kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; rm -rf "$DATA"; }

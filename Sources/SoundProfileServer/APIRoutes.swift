@@ -426,29 +426,33 @@ struct APIRoutes: Sendable {
         // The same audio again: the stored analysis, 200, without analysing it again, when it
         // was made with today's settings and result format (its provenance says so). One made
         // before (no provenance, or an older formatVersion) is analysed again and replaces the
-        // stored document under the same id, as `analyze --skip-existing` does not reuse it.
-        if let existing = try await repository.analysis(userId: owner, contentHash: hash) {
+        // stored document under the same id and name, as `analyze --skip-existing` does not
+        // reuse it. A document from a newer release (a rolling deploy) is kept: an older
+        // replica must not undo it.
+        let existing = try await repository.analysis(userId: owner, contentHash: hash)
+        var storedName: String?
+        if let existing {
             let stored = try? JSONDecoder().decode(StoredAnalysisHead.self, from: Data(existing.analysis.text.utf8))
-            // A document from a newer release (a rolling deploy) is kept: an older replica
-            // must not undo it.
             if let made = stored?.provenance,
-               made.settingsText == Self.provenance.settingsText || made.formatVersion > AnalysisProvenance.currentFormatVersion {
+               made.settingsText == Self.settingsText || made.formatVersion > AnalysisProvenance.currentFormatVersion {
                 return StoredJSON(existing).response(location: "/v1/analyses/\(existing.id.uuidString)")
             }
-            let result = try await Self.analyze(buffer, name: stored?.file ?? name, extension: fileExtension)
-            if let record = try await repository.replaceAnalysis(id: existing.id, analysis: try JSONText(encoding: result)) {
-                return StoredJSON(record).response(location: "/v1/analyses/\(record.id.uuidString)")
-            }
-            // Deleted meanwhile: stored as a new analysis below.
+            storedName = stored?.file
         }
-        let result = try await Self.analyze(buffer, name: name, extension: fileExtension)
-        let record = try await repository.createAnalysis(userId: owner, contentHash: hash, analysis: try JSONText(encoding: result))
+        let analysis = try JSONText(encoding: try await Self.analyze(buffer, name: storedName ?? name, extension: fileExtension))
+        // A stale one deleted meanwhile is stored as a new analysis.
+        if let existing, let record = try await repository.replaceAnalysis(id: existing.id, analysis: analysis) {
+            return StoredJSON(record).response(location: "/v1/analyses/\(record.id.uuidString)")
+        }
+        let record = try await repository.createAnalysis(userId: owner, contentHash: hash, analysis: analysis)
         return StoredJSON(record).response(status: .created, location: "/v1/analyses/\(record.id.uuidString)")
     }
 
     /// How the service analyses uploads, as every stored analysis records it: the default
     /// settings of `soundprofile analyze`, so its provenance block reads the same.
     static let provenance = AnalysisProvenance(bands: "third-octave", range: "25-20000", settings: AnalysisSettings())
+    /// Its settings text, which a stored analysis must match to be reused.
+    static let settingsText = provenance.settingsText
 
     /// The parts of a stored analysis document that decide whether it can be reused.
     private struct StoredAnalysisHead: Decodable {

@@ -58,6 +58,19 @@ import Testing
         }
     }
 
+    /// `process`, `verify` and `plot profile` each refuse the profile `text` with exit 1 and the
+    /// one line `soundprofile <command>: <file>: <reason>`.
+    func expectEveryProfileReaderRefuses(_ text: String, _ reason: String, in dir: URL) async throws {
+        let file = try write(text, "profile.json", in: dir)
+        for command in [["process", CLI.fixture("audio/tone-1k-48k.wav"), "--output-dir", dir.appendingPathComponent("out").path, "--profile", file],
+                        ["verify", "--profile", file], ["plot", "profile", file, "--no-realised"]] {
+            let r = try await offThePool { try CLI.run(command) }
+            #expect(r.status == 1, "\(command[0]) \(reason): \(r.stderr)")
+            let prefix = command[0] == "plot" ? "soundprofile plot profile" : "soundprofile \(command[0])"
+            #expect(r.stderr == "\(prefix): \(file): \(reason)\n", "\(r.stderr)")
+        }
+    }
+
     @Test func unknownAndDuplicateKeysInAProfileAreErrorsNamingThem() async throws {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -71,14 +84,7 @@ import Testing
             (try profileText(adding: #""rule":"pogo""#, at: []), "duplicate key 'rule' (each key may appear only once)"),
         ]
         for (text, reason) in cases {
-            let file = try write(text, "profile.json", in: dir)
-            for command in [["process", CLI.fixture("audio/tone-1k-48k.wav"), "--output-dir", dir.appendingPathComponent("out").path, "--profile", file],
-                            ["verify", "--profile", file], ["plot", "profile", file, "--no-realised"]] {
-                let r = try await offThePool { try CLI.run(command) }
-                #expect(r.status == 1, "\(command[0]) \(reason)")
-                let prefix = command[0] == "plot" ? "soundprofile plot profile" : "soundprofile \(command[0])"
-                #expect(r.stderr == "\(prefix): \(file): \(reason)\n", "\(r.stderr)")
-            }
+            try await expectEveryProfileReaderRefuses(text, reason, in: dir)
         }
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out").path), "process wrote nothing")
     }
@@ -291,14 +297,7 @@ import Testing
         ]
         for (text, reason) in cases {
             #expect(text != golden)
-            let file = try write(text, "profile.json", in: dir)
-            for command in [["process", CLI.fixture("audio/tone-1k-48k.wav"), "--output-dir", dir.appendingPathComponent("out").path, "--profile", file],
-                            ["verify", "--profile", file], ["plot", "profile", file, "--no-realised"]] {
-                let r = try await offThePool { try CLI.run(command) }
-                #expect(r.status == 1, "\(command[0]) \(reason): \(r.stderr)")
-                let prefix = command[0] == "plot" ? "soundprofile plot profile" : "soundprofile \(command[0])"
-                #expect(r.stderr == "\(prefix): \(file): \(reason)\n", "\(r.stderr)")
-            }
+            try await expectEveryProfileReaderRefuses(text, reason, in: dir)
         }
         // Every profile `fit` writes (each rule, each preset) still reads.
         for (rule, preset) in [("nal-r", "pod16k"), ("nal-rp", "pod24k"), ("half-gain", "studio48k"), ("pogo", nil)] as [(String, String?)] {
