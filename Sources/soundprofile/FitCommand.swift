@@ -77,14 +77,14 @@ struct FitCommand: ParsableCommand {
         }
         var options = FittingOptions(rule: prescription)
         if let preset {
+            guard let configuration = ProcessorConfiguration.preset(named: preset) else {
+                throw ValidationError("--preset \(preset) is not allowed: it must be one of "
+                    + ProcessorConfiguration.presets.map { $0.name! }.joined(separator: ", "))
+            }
             let given = [bands.map { "--bands \($0)" }, range.map { "--range \($0)" }].compactMap { $0 }
             guard given.isEmpty else {
                 throw ValidationError("\(given.joined(separator: " and ")) cannot be used with --preset \(preset): "
                     + "a preset fits in its own channels; leave out --preset to fit in other bands")
-            }
-            guard let configuration = ProcessorConfiguration.preset(named: preset) else {
-                throw ValidationError("--preset \(preset) is not allowed: it must be one of "
-                    + ProcessorConfiguration.presets.map { $0.name! }.joined(separator: ", "))
             }
             options.fitInChannels(of: configuration)
         } else {
